@@ -1,0 +1,127 @@
+"""The command line: argument parsing and exit codes (0 ok, 1 invalid content, 2 usage)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import ContentInvalid
+from .pipeline import TEMPLATES, build, load
+from .write import OutputError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+_EPILOG = """\
+commands:
+  build   render the site into --out (the default command)
+  check   validate the content only; write nothing
+
+exit status:
+  0  success
+  1  the content has problems; each is printed as FILE:LINE: where: what,
+     and the output folder is left exactly as it was
+  2  wrong usage (unknown option, bad --now or --base-url, unusable --out)
+
+examples:
+  python build.py
+  python build.py check --content content/
+  python build.py build --out public/ --base-url https://example.org/kosi-lab/2019/
+  python build.py build --now 2019-03-20T12:00   # judge registration as of that moment
+"""
+
+
+class UsageError(Exception):
+    """A command-line value that cannot be used."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python build.py",
+        description="Build a bilingual static conference website from YAML and Markdown.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="{build,check}")
+    for name, text in (("build", "render the site (default)"), ("check", "validate the content only")):
+        sub = commands.add_parser(name, help=text, description=text, epilog=_EPILOG,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                         help="content folder (default: content/)")
+        sub.add_argument("--templates", type=Path, default=TEMPLATES, metavar="DIR",
+                         help="templates folder (default: the templates that ship with confsite)")
+        if name == "build":
+            sub.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
+                             help="output folder (default: site/); replaced as a whole")
+            sub.add_argument("--base-url", metavar="URL",
+                             help="where the site is published; overrides base_url of conference.yaml")
+            sub.add_argument("--now", metavar="DATETIME",
+                             help="judge registration deadlines at this ISO 8601 moment"
+                             " (local to the conference timezone; default: now)")
+    return parser
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    if argv and argv[0] in ("build", "check", "-h", "--help"):
+        return argv
+    return ["build", *argv]
+
+
+def parse_now(text: str | None) -> dt.datetime | None:
+    """Read --now; a moment without offset is local to the conference."""
+    if text is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        try:
+            day = dt.date.fromisoformat(text.strip())
+        except ValueError:
+            raise UsageError(f"--now: {text!r} is not an ISO 8601 date or time (e.g. 2019-03-20T12:00)") from None
+        return dt.datetime.combine(day, dt.time())
+
+
+def check_base_url(text: str | None) -> str | None:
+    """Read --base-url: an absolute http(s) address."""
+    if text is None:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+        raise UsageError(f"--base-url: {text!r} is not an absolute address such as https://example.org/path/")
+    return text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(_with_default_command(list(sys.argv[1:] if argv is None else argv)))
+    try:
+        if args.command == "check":
+            conf = load(args.content, args.templates)
+            print(f"{args.content}: OK ({len(conf.sessions)} sessions, {len(conf.people)} people,"
+                  f" {len(conf.languages)} languages)")
+            return EXIT_OK
+        now = parse_now(args.now)
+        base_url = check_base_url(args.base_url)
+        result = build(args.content, args.out, _moment(now), args.templates, base_url)
+    except UsageError as exc:
+        print(f"python build.py: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ContentInvalid as exc:
+        print(exc.report(), file=sys.stderr)
+        count = len(exc.errors)
+        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", file=sys.stderr)
+        return EXIT_INVALID
+    except OutputError as exc:
+        print(f"python build.py: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Built {result.pages} pages ({result.files} files) in {len(result.conference.languages)}"
+          f" languages into {args.out}/ in {result.seconds:.2f} s")
+    return EXIT_OK
+
+
+def _moment(now: dt.datetime | None) -> dt.datetime:
+    """Return --now, or the current moment; naive values are resolved by the pipeline."""
+    return now if now is not None else dt.datetime.now(dt.UTC)

@@ -1,0 +1,331 @@
+"""Read a content folder, check it completely, and build the immutable Conference."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from . import crossref
+from .errors import ContentInvalid, Errors
+from .fields import MISSING, Ctx, ListOf, Loc, Parsed, parse_record, suggest
+from .i18n import load_strings
+from .loader import LMap, RawPage, display_path, load_page, load_yaml
+from .model import (
+    Conference,
+    Contact,
+    Forum,
+    Organization,
+    Page,
+    Panel,
+    Part,
+    PartRegistration,
+    Person,
+    Registration,
+    Session,
+    Text,
+    Venue,
+)
+from .specs import FILES, PAGE, REQUIRED_FILES, Language
+
+_PAGE_NAME = re.compile(r"(?P<slug>[^.]+)\.(?P<lang>[^.]+)\.md")
+
+
+def load_conference(content: Path, templates: Path) -> Conference:
+    """Read and check every content file; raise ContentInvalid with all problems found."""
+    errors = Errors()
+    if not content.is_dir():
+        errors.add(display_path(content), 1, "", "content folder not found")
+        raise ContentInvalid(errors.sorted())
+    raw = _read_files(content, errors)
+    languages = _languages(raw["conference.yaml"], errors)
+    ctx = Ctx(errors, languages)
+    records = {name: _parse_file(ctx, name, data, content) for name, data in raw.items()}
+    sources = crossref.Sources(
+        conference=records["conference.yaml"],
+        parts=tuple(records["program.yaml"].get("parts", ())),
+        groups=tuple(records["forums.yaml"].get("groups", ())),
+        panels=tuple(records["podium.yaml"].get("panels", ())),
+        people=tuple(records["people.yaml"].get("people", ())),
+    )
+    crossref.check(ctx, sources)
+    _check_logos(ctx, sources.conference, content)
+    _check_contact(ctx, sources.conference)
+    pages = _load_pages(ctx, content / "pages")
+    strings = load_strings(templates, content, languages, errors)
+    if errors:
+        raise ContentInvalid(errors.sorted())
+    return _build(sources, pages, strings)
+
+
+def _read_files(content: Path, errors: Errors) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    for name in FILES:
+        path = content / name
+        if not path.exists():
+            if name in REQUIRED_FILES:
+                errors.add(display_path(path), 1, "", f"file not found; every content folder needs {name}")
+            raw[name] = None
+            continue
+        before = len(errors)
+        data = load_yaml(path, errors)
+        if data is None and len(errors) == before:
+            errors.add(display_path(path), 1, "", f"file is empty; it needs the keys of {name}")
+        raw[name] = data
+    return raw
+
+
+def _languages(data: Any, errors: Errors) -> tuple[str, ...]:
+    """Read the configured languages first: every text is checked against them."""
+    if isinstance(data, LMap) and "languages" in data:
+        scratch = Ctx(Errors(), ())
+        langs = ListOf(Language(), 1, unique=True).parse(scratch, data["languages"], Loc(data.path, 1, ""))
+        if langs is not MISSING and langs:
+            return tuple(langs)
+    return ("de", "en")
+
+
+def _parse_file(ctx: Ctx, name: str, data: Any, content: Path) -> Parsed:
+    shown = display_path(content / name)
+    if data is None:
+        return Parsed({}, Loc(shown, 1, ""), {})
+    parsed = parse_record(ctx, FILES[name], data, Loc(shown, 1, ""))
+    return parsed if isinstance(parsed, Parsed) else Parsed({}, Loc(shown, 1, ""), {})
+
+
+def _check_logos(ctx: Ctx, conference: Parsed, content: Path) -> None:
+    root = content.resolve()
+    for key in ("organizers", "funders"):
+        for org in conference.get(key, ()):
+            logo = org.get("logo")
+            if logo is None:
+                continue
+            target = (content / logo).resolve()
+            loc = org.at("logo")
+            if not target.is_relative_to(root):
+                ctx.error(loc.path, loc.line, loc.where, f"'{logo}' lies outside the content folder")
+            elif not target.is_file():
+                ctx.error(loc.path, loc.line, loc.where, f"file '{logo}' not found in the content folder")
+            elif target.suffix.lower() not in (".svg", ".png", ".jpg", ".jpeg", ".webp"):
+                ctx.error(loc.path, loc.line, loc.where, "a logo must be an SVG, PNG, JPEG or WebP file")
+
+
+def _check_contact(ctx: Ctx, conference: Parsed) -> None:
+    contact = conference.get("contact")
+    if contact is not None and not contact.key_lines:
+        loc = conference.at("contact")
+        ctx.error(loc.path, loc.line, loc.where, "give at least one of name, email, phone, url")
+
+
+def _load_pages(ctx: Ctx, folder: Path) -> list[tuple[RawPage, Parsed]]:
+    if not folder.is_dir():
+        return []
+    found: list[tuple[RawPage, Parsed]] = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        shown = display_path(path)
+        match = _PAGE_NAME.fullmatch(path.name)
+        if match is None:
+            ctx.error(shown, 1, "", "a page file is named <slug>.<language>.md, e.g. about.en.md")
+            continue
+        slug, lang = match["slug"], match["lang"]
+        if lang not in ctx.languages:
+            ctx.error(
+                shown,
+                1,
+                "",
+                f"language '{lang}' is not configured{suggest(lang, ctx.languages)}"
+                f" (languages: {', '.join(ctx.languages)})",
+            )
+            continue
+        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
+            ctx.error(shown, 1, "", f"'{slug}' is not a page name: use lower-case letters, digits and hyphens")
+            continue
+        raw = load_page(path, slug, lang, ctx.errors)
+        if raw is None:
+            continue
+        front = parse_record(ctx, PAGE, raw.front, Loc(shown, raw.front.line, "front matter"))
+        if isinstance(front, Parsed) and not front.get("draft", False):
+            found.append((raw, front))
+    by_key: dict[str, list[RawPage]] = {}
+    for raw, _ in found:
+        by_key.setdefault(raw.slug, []).append(raw)
+    for key, variants in sorted(by_key.items()):
+        have = {raw.lang for raw in variants}
+        for lang in ctx.languages:
+            if lang not in have:
+                ctx.error(
+                    variants[0].path,
+                    1,
+                    "",
+                    f"this page has no '{lang}' translation; add pages/{key}.{lang}.md beside it",
+                )
+    return found
+
+
+def _text(value: Any) -> Text | None:
+    return value if isinstance(value, Text) else None
+
+
+def _aware(value: dt.date | dt.datetime, tz: ZoneInfo) -> tuple[dt.datetime, bool]:
+    """Return a deadline as an aware moment; a date means the end of that day."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=tz), False
+    return dt.datetime.combine(value, dt.time(23, 59, 59), tz), True
+
+
+def _build(
+    src: crossref.Sources,
+    pages: list[tuple[RawPage, Parsed]],
+    strings: dict[str, dict[str, str]],
+) -> Conference:
+    conf = src.conference
+    tz = ZoneInfo(conf.get("timezone"))
+    parts = tuple(_part(conf, p, tz) for p in src.parts)
+    venue = conf.get("venue")
+    geo = venue.get("geo")
+    registration = conf.get("registration")
+    deadline, deadline_is_day = _aware(registration.get("deadline"), tz)
+    return Conference(
+        id=conf.get("id"),
+        languages=tuple(conf.get("languages")),
+        timezone=conf.get("timezone"),
+        base_url=conf.get("base_url").rstrip("/") + "/",
+        title=conf.get("title"),
+        subtitle=_text(conf.get("subtitle")),
+        summary=_text(conf.get("summary")),
+        dates=tuple(sorted(conf.get("dates"))),
+        venue=Venue(
+            name=venue.get("name"),
+            street=venue.get("street"),
+            postal_code=venue.get("postal_code"),
+            city=venue.get("city"),
+            country=venue.get("country"),
+            lat=geo.get("lat") if geo else None,
+            lon=geo.get("lon") if geo else None,
+            directions=_text(venue.get("directions")),
+            accessibility=_text(venue.get("accessibility")),
+        ),
+        registration=Registration(
+            url=registration.get("url"),
+            deadline=deadline,
+            deadline_is_day=deadline_is_day,
+            fee=_text(registration.get("fee")),
+            parts=tuple(
+                (part_id, _part_registration(entry, tz))
+                for part_id, entry in sorted(registration.get("parts", {}).items())
+            ),
+        ),
+        parts=parts,
+        people=tuple(_person(p) for p in src.people),
+        forums=tuple(_forum(g.get("session"), f) for g, f in src.forums()),
+        panels=tuple(_panel(p) for p in src.panels),
+        organizers=tuple(_organization(o) for o in conf.get("organizers", ())),
+        funders=tuple(_organization(o) for o in conf.get("funders", ())),
+        contact=_contact(conf.get("contact")),
+        pages=tuple(_page(raw, front) for raw, front in pages),
+        strings=tuple((lang, tuple(sorted(s.items()))) for lang, s in sorted(strings.items())),
+    )
+
+
+def _part(conf: Parsed, part: Parsed, tz: ZoneInfo) -> Part:
+    sessions = []
+    for s in part.get("sessions"):
+        day = crossref.session_date(conf, part, s)
+        assert day is not None  # checked by crossref
+        sessions.append(
+            Session(
+                id=s.get("id"),
+                part=part.get("id"),
+                kind=s.get("kind"),
+                title=s.get("title"),
+                start=dt.datetime.combine(day, s.get("start"), tz),
+                end=dt.datetime.combine(day, s.get("end"), tz),
+                subtitle=_text(s.get("subtitle")),
+                description=_text(s.get("description")),
+                speakers=s.get("speakers", ()),
+                moderators=s.get("moderators", ()),
+                room=_text(s.get("room")),
+            )
+        )
+    sessions.sort(key=lambda s: (s.start, s.end, s.id))
+    return Part(
+        id=part.get("id"),
+        title=part.get("title"),
+        sessions=tuple(sessions),
+        moderators=part.get("moderators", ()),
+        description=_text(part.get("description")),
+    )
+
+
+def _part_registration(entry: Parsed, tz: ZoneInfo) -> PartRegistration:
+    deadline = entry.get("deadline")
+    when, is_day = _aware(deadline, tz) if deadline is not None else (None, True)
+    return PartRegistration(
+        status=entry.get("status", "open"),
+        capacity=entry.get("capacity"),
+        deadline=when,
+        deadline_is_day=is_day,
+        note=_text(entry.get("note")),
+    )
+
+
+def _person(p: Parsed) -> Person:
+    return Person(
+        id=p.get("id"),
+        name=p.get("name"),
+        honorific=p.get("honorific"),
+        affiliation=_text(p.get("affiliation")),
+        role=_text(p.get("role")),
+        bio=_text(p.get("bio")),
+        url=p.get("url"),
+    )
+
+
+def _forum(session: str, f: Parsed) -> Forum:
+    return Forum(
+        id=f.get("id"),
+        session=session,
+        title=f.get("title"),
+        description=_text(f.get("description")),
+        hosts=f.get("hosts", ()),
+        room=_text(f.get("room")),
+        capacity=f.get("capacity"),
+    )
+
+
+def _panel(p: Parsed) -> Panel:
+    return Panel(
+        id=p.get("id"),
+        session=p.get("session"),
+        title=p.get("title"),
+        description=_text(p.get("description")),
+        moderators=p.get("moderators", ()),
+        panelists=p.get("panelists", ()),
+    )
+
+
+def _organization(o: Parsed) -> Organization:
+    return Organization(name=o.get("name"), url=o.get("url"), role=_text(o.get("role")), logo=o.get("logo"))
+
+
+def _contact(c: Parsed | None) -> Contact:
+    if c is None:
+        return Contact()
+    return Contact(name=_text(c.get("name")), email=c.get("email"), phone=c.get("phone"), url=c.get("url"))
+
+
+def _page(raw: RawPage, front: Parsed) -> Page:
+    return Page(
+        key=raw.slug,
+        lang=raw.lang,
+        slug=front.get("slug", raw.slug),
+        title=front.get("title"),
+        order=front.get("order", 100),
+        menu=front.get("menu", "main"),
+        body=raw.body,
+        source=raw.path,
+    )

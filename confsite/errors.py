@@ -1,0 +1,53 @@
+"""Content errors: what went wrong, in which file and on which line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class ContentError:
+    """One problem in the content, reported as ``FILE:LINE: where: what``."""
+
+    path: str
+    line: int
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.where}: " if self.where else ""
+        return f"{self.path}:{self.line}: {where}{self.message}"
+
+
+@dataclass
+class Errors:
+    """Collect every content error of a run so they can be reported together."""
+
+    items: list[ContentError] = field(default_factory=list)
+
+    def add(self, path: str | Path, line: int, where: str, message: str) -> None:
+        """Record one problem."""
+        self.items.append(ContentError(str(path), line, where, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def sorted(self) -> list[ContentError]:
+        """Return the problems sorted by file and line, without duplicates."""
+        return sorted(set(self.items))
+
+
+class ContentInvalid(Exception):
+    """Raised when the content has errors; carries all of them."""
+
+    def __init__(self, errors: list[ContentError]) -> None:
+        super().__init__(f"{len(errors)} problem(s) in the content")
+        self.errors = errors
+
+    def report(self) -> str:
+        """Return every error, one per line."""
+        return "\n".join(str(e) for e in self.errors)

@@ -1,0 +1,587 @@
+"""Declarative field kinds: check the shape of located YAML values and describe them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import Errors
+from .loader import LList, LMap
+from .model import Text
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[a-zA-Z]{2,}")
+SAFE_SCHEMES = ("https", "http", "mailto", "tel")
+
+
+@dataclass
+class Ctx:
+    """What every check needs: where errors go and which languages are configured."""
+
+    errors: Errors
+    languages: tuple[str, ...]
+
+    def error(self, path: str, line: int, where: str, message: str) -> None:
+        """Record one problem."""
+        self.errors.add(path, line, where, message)
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where a value came from: the file, the line and the path inside the file."""
+
+    path: str
+    line: int
+    where: str
+
+
+class Missing:
+    """Marker for an absent optional value."""
+
+
+MISSING = Missing()
+
+
+def describe(value: Any) -> str:
+    """Show a value the way an editor wrote it."""
+    if isinstance(value, LMap):
+        return "a mapping"
+    if isinstance(value, LList):
+        return "a list"
+    if value is None:
+        return "nothing"
+    text = str(value)
+    return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """Return "; did you mean 'x'?" when a close match exists."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def slugify(text: str) -> str:
+    """Make a slug suggestion from any text (Begrüßung -> begruessung)."""
+    text = text.lower()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(a, b)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "id"
+
+
+class Kind:
+    """A kind of value: checks located YAML and describes itself as JSON Schema."""
+
+    doc = ""
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        """Return the checked value, or MISSING after reporting why it is wrong."""
+        raise NotImplementedError
+
+    def schema(self) -> dict[str, Any]:
+        """Describe the accepted values as JSON Schema."""
+        raise NotImplementedError
+
+
+class Str(Kind):
+    """A plain string, optionally matching a pattern."""
+
+    def __init__(self, pattern: re.Pattern[str] | None = None, what: str = "text") -> None:
+        self.pattern = pattern
+        self.what = what
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            ctx.error(loc.path, loc.line, loc.where, f"expected {self.what}, got {describe(value)}")
+            return MISSING
+        text = str(value).strip()
+        if not text:
+            ctx.error(loc.path, loc.line, loc.where, f"is empty; write {self.what}")
+            return MISSING
+        if self.pattern is not None and not self.pattern.fullmatch(text):
+            return self.mismatch(ctx, text, loc)
+        return text
+
+    def mismatch(self, ctx: Ctx, text: str, loc: Loc) -> Any:
+        """Report a string that does not match the pattern."""
+        ctx.error(loc.path, loc.line, loc.where, f"{describe(text)} is not {self.what}")
+        return MISSING
+
+    def schema(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "string", "minLength": 1}
+        if self.pattern is not None:
+            out["pattern"] = f"^(?:{self.pattern.pattern})$"
+        return out
+
+
+class Slug(Str):
+    """An id: lower-case letters, digits and single hyphens."""
+
+    def __init__(self) -> None:
+        super().__init__(SLUG, "an id of lower-case letters, digits and hyphens")
+
+    def mismatch(self, ctx: Ctx, text: str, loc: Loc) -> Any:
+        ctx.error(
+            loc.path,
+            loc.line,
+            loc.where,
+            f"{describe(text)} is not an id: use lower-case letters, digits and hyphens,"
+            f" e.g. '{slugify(text)}'",
+        )
+        return MISSING
+
+
+class Email(Str):
+    """An e-mail address."""
+
+    def __init__(self) -> None:
+        super().__init__(_EMAIL, "an e-mail address (name@example.org)")
+
+
+class Url(Str):
+    """A link with an allowed scheme."""
+
+    def __init__(self, schemes: tuple[str, ...] = SAFE_SCHEMES) -> None:
+        super().__init__(None, "a web address")
+        self.schemes = schemes
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        text = super().parse(ctx, value, loc)
+        if text is MISSING:
+            return MISSING
+        problem = url_problem(text, self.schemes)
+        if problem:
+            ctx.error(loc.path, loc.line, loc.where, problem)
+            return MISSING
+        return text
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": "^(" + "|".join(self.schemes) + "):"}
+
+
+def url_problem(text: str, schemes: tuple[str, ...]) -> str:
+    """Say what is wrong with a link, or return an empty string."""
+    allowed = ", ".join(f"{s}:" for s in schemes)
+    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+        return f"{describe(text)} contains spaces or control characters; encode them (%20)"
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return f"{describe(text)} is not a valid web address"
+    if parts.scheme.lower() not in schemes:
+        return f"{describe(text)} is not a safe link; only {allowed} addresses are allowed"
+    if parts.scheme.lower() in ("http", "https") and not parts.netloc:
+        return f"{describe(text)} has no host; write e.g. https://example.org/"
+    return ""
+
+
+class Int(Kind):
+    """A whole number, at least ``minimum``."""
+
+    def __init__(self, minimum: int = 0) -> None:
+        self.minimum = minimum
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            ctx.error(loc.path, loc.line, loc.where, f"expected a whole number, got {describe(value)}")
+            return MISSING
+        if value < self.minimum:
+            ctx.error(loc.path, loc.line, loc.where, f"{value} is below {self.minimum}")
+            return MISSING
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.minimum}
+
+
+class Number(Kind):
+    """A decimal number within a range (used for coordinates)."""
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low, self.high = low, high
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            ctx.error(loc.path, loc.line, loc.where, f"expected a number, got {describe(value)}")
+            return MISSING
+        if not self.low <= value <= self.high:
+            ctx.error(loc.path, loc.line, loc.where, f"{value} is not between {self.low} and {self.high}")
+            return MISSING
+        return float(value)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "number", "minimum": self.low, "maximum": self.high}
+
+
+class Bool(Kind):
+    """true or false."""
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        if not isinstance(value, bool):
+            ctx.error(loc.path, loc.line, loc.where, f"expected true or false, got {describe(value)}")
+            return MISSING
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+class Choice(Kind):
+    """One of a fixed set of words."""
+
+    def __init__(self, choices: tuple[str, ...]) -> None:
+        self.choices = choices
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        if not isinstance(value, str) or value not in self.choices:
+            hint = suggest(str(value), self.choices) if isinstance(value, str) else ""
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                f"{describe(value)} is not one of {', '.join(self.choices)}{hint}",
+            )
+            return MISSING
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"enum": list(self.choices)}
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """Read a YAML date or a YYYY-MM-DD string."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+class Date(Kind):
+    """A calendar date, YYYY-MM-DD."""
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        parsed = parse_date(value)
+        if parsed is None:
+            ctx.error(loc.path, loc.line, loc.where, f"{describe(value)} is not a date (YYYY-MM-DD)")
+            return MISSING
+        return parsed
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+
+
+def parse_datetime(value: Any) -> dt.date | dt.datetime | None:
+    """Read a date, or a date and time (YYYY-MM-DD HH:MM) without a zone."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is None else None
+    day = parse_date(value)
+    if day is not None:
+        return day
+    if isinstance(value, str):
+        match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[T ](\d{1,2}:\d{2}(?::\d{2})?)", value.strip())
+        if match:
+            try:
+                return dt.datetime.fromisoformat(f"{match.group(1)}T{match.group(2).zfill(5)}")
+            except ValueError:
+                return None
+    return None
+
+
+class DateOrTime(Kind):
+    """A date, or a local date and time."""
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        parsed = parse_datetime(value)
+        if parsed is None:
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                f"{describe(value)} is not a date (YYYY-MM-DD) or a local time (YYYY-MM-DD HH:MM)",
+            )
+            return MISSING
+        return parsed
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2})?)?$"}
+
+
+class Time(Kind):
+    """A time of day, HH:MM."""
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        match = _TIME.fullmatch(value.strip()) if isinstance(value, str) else None
+        if match is None:
+            ctx.error(loc.path, loc.line, loc.where, f"{describe(value)} is not a time (HH:MM)")
+            return MISSING
+        return dt.time(int(match.group(1)), int(match.group(2)))
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d$"}
+
+
+class TextKind(Kind):
+    """A text in every configured language, or one language-neutral string."""
+
+    def __init__(self, markdown: bool = False) -> None:
+        self.markdown = markdown
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            text = str(value).strip()
+            if not text:
+                ctx.error(loc.path, loc.line, loc.where, "is empty; write the text or remove the key")
+                return MISSING
+            return Text.neutral(text)
+        if not isinstance(value, LMap):
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                f"expected a text or a mapping of languages ({', '.join(ctx.languages)}),"
+                f" got {describe(value)}",
+            )
+            return MISSING
+        if set(value) == {"text", "lang"}:
+            return self._tagged(ctx, value, loc)
+        ok = True
+        for key in value:
+            if key not in ctx.languages:
+                ctx.error(
+                    value.path,
+                    value.line_of(key),
+                    f"{loc.where}.{key}",
+                    f"language '{key}' is not configured (languages: {', '.join(ctx.languages)})",
+                )
+                ok = False
+        texts: dict[str, str] = {}
+        for lang in ctx.languages:
+            if lang not in value:
+                ctx.error(loc.path, loc.line, loc.where, f"missing the text in language '{lang}'")
+                ok = False
+                continue
+            item = value[lang]
+            if not isinstance(item, str | int | float) or isinstance(item, bool) or not str(item).strip():
+                ctx.error(
+                    value.path,
+                    value.line_of(lang),
+                    f"{loc.where}.{lang}",
+                    f"expected a text, got {describe(item)}",
+                )
+                ok = False
+                continue
+            texts[lang] = str(item).strip()
+        return Text.of(texts) if ok else MISSING
+
+    def _tagged(self, ctx: Ctx, value: LMap, loc: Loc) -> Any:
+        text, lang = value["text"], value["lang"]
+        if not isinstance(text, str) or not text.strip():
+            ctx.error(value.path, value.line_of("text"), f"{loc.where}.text", "expected a text")
+            return MISSING
+        if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}", lang):
+            ctx.error(value.path, value.line_of("lang"), f"{loc.where}.lang", "expected a language code")
+            return MISSING
+        return Text.neutral(text.strip(), lang)
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "anyOf": [
+                {"type": "string", "minLength": 1},
+                {"$ref": "#/$defs/translations"},
+                {
+                    "type": "object",
+                    "properties": {"text": {"type": "string"}, "lang": {"type": "string"}},
+                    "required": ["text", "lang"],
+                    "additionalProperties": False,
+                },
+            ]
+        }
+
+
+class ListOf(Kind):
+    """A list of values of one kind; an empty key counts as an empty list."""
+
+    def __init__(self, item: Kind, min_items: int = 0, unique: bool = False) -> None:
+        self.item = item
+        self.min_items = min_items
+        self.unique = unique
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        if value is None:
+            value = LList(loc.path, loc.line)
+        if not isinstance(value, LList):
+            hint = f"; write [{value}]" if isinstance(value, str) else ""
+            ctx.error(loc.path, loc.line, loc.where, f"expected a list, got {describe(value)}{hint}")
+            return MISSING
+        if len(value) < self.min_items:
+            ctx.error(loc.path, loc.line, loc.where, f"needs at least {self.min_items} item(s)")
+            return MISSING
+        out: list[Any] = []
+        seen: dict[Any, int] = {}
+        for index, item in enumerate(value):
+            item_loc = Loc(loc.path, value.line_of(index), f"{loc.where}[{index}]")
+            parsed = self.item.parse(ctx, item, item_loc)
+            if parsed is MISSING:
+                continue
+            if self.unique:
+                if parsed in seen:
+                    ctx.error(
+                        item_loc.path,
+                        item_loc.line,
+                        item_loc.where,
+                        f"{describe(parsed)} is listed twice (also at [{seen[parsed]}])",
+                    )
+                    continue
+                seen[parsed] = index
+            out.append(parsed)
+        return tuple(out)
+
+    def schema(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "array", "items": self.item.schema()}
+        if self.min_items:
+            out["minItems"] = self.min_items
+        return out
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a record: its kind, whether it is required, what it means."""
+
+    key: str
+    kind: Kind
+    doc: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Record:
+    """A mapping with known keys; unknown keys are errors."""
+
+    name: str
+    doc: str
+    fields: tuple[Field, ...]
+    keys: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", frozenset(f.key for f in self.fields))
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The checked values of one record and where they came from."""
+
+    values: dict[str, Any]
+    loc: Loc
+    key_lines: dict[str, int]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Return a checked value, or ``default`` when absent or invalid."""
+        return self.values.get(key, default)
+
+    def line_of(self, key: str) -> int:
+        """Return the line of ``key`` in the source."""
+        return self.key_lines.get(key, self.loc.line)
+
+    def at(self, key: str) -> Loc:
+        """Return the location of ``key``."""
+        return Loc(self.loc.path, self.line_of(key), f"{self.loc.where}.{key}".lstrip("."))
+
+
+class RecordKind(Kind):
+    """A nested record."""
+
+    def __init__(self, record: Record | Callable[[], Record]) -> None:
+        self._record = record
+
+    @property
+    def record(self) -> Record:
+        """Return the record (resolved lazily so records can refer to each other)."""
+        return self._record if isinstance(self._record, Record) else self._record()
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        return parse_record(ctx, self.record, value, loc)
+
+    def schema(self) -> dict[str, Any]:
+        return {"$ref": f"#/$defs/{self.record.name}"}
+
+
+class MapOf(Kind):
+    """A mapping from ids to records (e.g. registration parts by part id)."""
+
+    def __init__(self, record: Record) -> None:
+        self.record = record
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, LMap):
+            ctx.error(loc.path, loc.line, loc.where, f"expected a mapping, got {describe(value)}")
+            return MISSING
+        out: dict[str, Parsed] = {}
+        for key, item in value.items():
+            item_loc = Loc(loc.path, value.line_of(key), f"{loc.where}.{key}")
+            if not SLUG.fullmatch(key):
+                ctx.error(item_loc.path, item_loc.line, item_loc.where, f"'{key}' is not an id")
+                continue
+            parsed = parse_record(ctx, self.record, item, item_loc)
+            if parsed is not MISSING:
+                out[key] = parsed
+        return out
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "propertyNames": {"pattern": f"^{SLUG.pattern}$"},
+            "additionalProperties": {"$ref": f"#/$defs/{self.record.name}"},
+        }
+
+
+def parse_record(ctx: Ctx, record: Record, value: Any, loc: Loc) -> Parsed | Missing:
+    """Check a mapping against a record: required keys, unknown keys, each value's kind."""
+    if not isinstance(value, LMap):
+        keys = ", ".join(f.key for f in record.fields if f.required) or record.fields[0].key
+        ctx.error(
+            loc.path,
+            loc.line,
+            loc.where,
+            f"expected a mapping with keys like {keys}, got {describe(value)}",
+        )
+        return MISSING
+    values: dict[str, Any] = {}
+    for key in value:
+        if key not in record.keys:
+            ctx.error(
+                value.path,
+                value.line_of(key),
+                f"{loc.where}.{key}".lstrip("."),
+                f"unknown key '{key}'{suggest(key, record.keys)}"
+                f" (allowed: {', '.join(sorted(record.keys))})",
+            )
+    for spec in record.fields:
+        where = f"{loc.where}.{spec.key}".lstrip(".")
+        if spec.key not in value:
+            if spec.required:
+                ctx.error(value.path, value.line, loc.where or spec.key, f"missing key '{spec.key}'")
+            continue
+        item = value[spec.key]
+        if item is None and not isinstance(spec.kind, ListOf | MapOf):
+            if spec.required:
+                ctx.error(value.path, value.line_of(spec.key), where, "has no value")
+            continue
+        parsed = spec.kind.parse(ctx, item, Loc(value.path, value.line_of(spec.key), where))
+        if parsed is not MISSING:
+            values[spec.key] = parsed
+    return Parsed(values, Loc(value.path, value.line, loc.where), dict(value.key_lines))

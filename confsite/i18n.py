@@ -1,0 +1,120 @@
+"""Languages: interface strings, and dates and times formatted with Babel per page locale."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from babel.dates import format_date, format_time, get_timezone_name
+
+from .errors import Errors
+from .fields import describe, suggest
+from .loader import LMap, display_path, load_yaml
+
+#: The language whose shipped strings define the full set of keys.
+REFERENCE = "en"
+
+
+def shipped_languages(templates: Path) -> tuple[str, ...]:
+    """Return the languages whose interface strings ship with the templates."""
+    return tuple(sorted(p.stem for p in (templates / "i18n").glob("*.yaml")))
+
+
+def load_strings(
+    templates: Path, content: Path, languages: tuple[str, ...], errors: Errors
+) -> dict[str, dict[str, str]]:
+    """Merge shipped interface strings with the content's overrides, per language."""
+    reference = _read(templates / "i18n" / f"{REFERENCE}.yaml", errors) or {}
+    keys = set(reference)
+    result: dict[str, dict[str, str]] = {}
+    for lang in languages:
+        shipped_file = templates / "i18n" / f"{lang}.yaml"
+        strings = _read(shipped_file, errors) if shipped_file.exists() else {}
+        override_file = content / "i18n" / f"{lang}.yaml"
+        override = _read(override_file, errors, keys) if override_file.exists() else None
+        if override is not None:
+            strings = {**(strings or {}), **override}
+        missing = sorted(keys - set(strings or {}))
+        if missing:
+            shown = display_path(override_file)
+            errors.add(
+                shown,
+                1,
+                "",
+                f"language '{lang}' has no interface strings shipped with the templates;"
+                f" this file must supply them all (missing: {', '.join(missing[:8])}"
+                f"{', ...' if len(missing) > 8 else ''})",
+            )
+        result[lang] = strings or {}
+    for path in sorted((content / "i18n").glob("*.yaml")) if (content / "i18n").is_dir() else ():
+        if path.stem not in languages:
+            errors.add(
+                display_path(path),
+                1,
+                "",
+                f"language '{path.stem}' is not configured (languages: {', '.join(languages)})",
+            )
+    return result
+
+
+def _read(path: Path, errors: Errors, keys: set[str] | None = None) -> dict[str, str] | None:
+    data = load_yaml(path, errors)
+    if data is None:
+        return None
+    shown = display_path(path)
+    if not isinstance(data, LMap):
+        errors.add(shown, 1, "", f"expected a mapping of string names to texts, got {describe(data)}")
+        return None
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        if keys is not None and key not in keys:
+            errors.add(shown, data.line_of(key), key, f"unknown interface string{suggest(key, keys)}")
+        elif not isinstance(value, str):
+            errors.add(shown, data.line_of(key), key, f"expected a text, got {describe(value)}")
+        else:
+            out[key] = value
+    return out
+
+
+class Formatter:
+    """Format dates and times for one page language, always in the conference timezone."""
+
+    def __init__(self, strings: dict[str, str], tz: dt.tzinfo) -> None:
+        self.s = strings
+        self.tz = tz
+
+    def date(self, value: dt.date | dt.datetime) -> str:
+        """Format a full date: Dienstag, 2. April 2019."""
+        return format_date(_local_date(value, self.tz), self.s["date_format"], locale=self.s["locale"])
+
+    def date_short(self, value: dt.date | dt.datetime) -> str:
+        """Format a date without the weekday: 2. April 2019."""
+        return format_date(_local_date(value, self.tz), self.s["date_short"], locale=self.s["locale"])
+
+    def time(self, value: dt.datetime) -> str:
+        """Format a time of day: 9:30 Uhr / 9:30 AM."""
+        return format_time(value.astimezone(self.tz), self.s["time_format"], locale=self.s["time_locale"])
+
+    def time_short(self, value: dt.datetime) -> str:
+        """Format a time of day for tables: 9:30 / 9:30 AM."""
+        return format_time(value.astimezone(self.tz), self.s["time_short"], locale=self.s["time_locale"])
+
+    def time_range(self, start: dt.datetime, end: dt.datetime) -> str:
+        """Format a span of time: 9:30–13:00 Uhr / 9:30 AM – 1:00 PM."""
+        return self.s["time_range"].format(start=self.time_short(start), end=self.time_short(end))
+
+    def zone(self, when: dt.datetime) -> str:
+        """Name the timezone in force at ``when``: Mitteleuropäische Sommerzeit."""
+        return str(get_timezone_name(when.astimezone(self.tz), "long", locale=self.s["locale"]))
+
+    def deadline(self, when: dt.datetime, is_day: bool) -> str:
+        """Format a deadline: a date, or a date and time."""
+        if is_day:
+            return self.date_short(when)
+        return f"{self.date_short(when)}, {self.time(when)}"
+
+
+def _local_date(value: dt.date | dt.datetime, tz: dt.tzinfo) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(tz).date()
+    return value

@@ -1,0 +1,257 @@
+"""Read YAML and Markdown safely, keeping the source file and line of every record."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Errors
+
+#: libyaml's parser when it is installed (several times faster), else the pure-Python one.
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: Files larger than this are refused before parsing (an editor's YAML is kilobytes).
+MAX_FILE_BYTES = 20 * 1024 * 1024
+#: A document whose aliases expand to more nodes than this is refused (alias bombs).
+MAX_EXPANDED_NODES = 2_000_000
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+class LMap(dict[str, Any]):
+    """A YAML mapping that remembers its file and the line of every key."""
+
+    def __init__(self, path: str, line: int) -> None:
+        super().__init__()
+        self.path = path
+        self.line = line
+        self.key_lines: dict[str, int] = {}
+
+    def line_of(self, key: str) -> int:
+        """Return the line of ``key``, or of the mapping when the key is absent."""
+        return self.key_lines.get(key, self.line)
+
+
+class LList(list[Any]):
+    """A YAML sequence that remembers its file and the line of every item."""
+
+    def __init__(self, path: str, line: int) -> None:
+        super().__init__()
+        self.path = path
+        self.line = line
+        self.item_lines: list[int] = []
+
+    def line_of(self, index: int) -> int:
+        """Return the line of item ``index``."""
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+def display_path(path: Path) -> str:
+    """Name a file the way the editor knows it: relative to the working folder if inside."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """A safe loader that builds located mappings and lists and reports duplicate keys."""
+
+    def __init__(self, stream: str, path: str, errors: Errors) -> None:
+        super().__init__(stream)
+        self.display = path
+        self.errors = errors
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LMap:
+    loader.flatten_mapping(node)
+    result = LMap(loader.display, _line(node))
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool) or key is None:
+            loader.errors.add(loader.display, _line(key_node), "", "a key must be a plain word")
+            continue
+        key = str(key)
+        if key in result.key_lines:
+            first = result.key_lines[key]
+            loader.errors.add(
+                loader.display,
+                _line(key_node),
+                key,
+                f"duplicate key (first given on line {first}); remove one of them",
+            )
+            continue
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = _line(key_node)
+    return result
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LList:
+    result = LList(loader.display, _line(node))
+    for item in node.value:
+        result.append(loader.construct_object(item, deep=True))
+        result.item_lines.append(_line(item))
+    return result
+
+
+def _construct_number(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    # YAML 1.1 reads 10:00 as the base-60 number 600; an editor means a time of day.
+    if ":" in str(node.value):
+        return str(node.value)
+    if node.tag.endswith(":int"):
+        return loader.construct_yaml_int(node)
+    return loader.construct_yaml_float(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_number)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_number)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Count the nodes a document has once every alias is expanded."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = 1  # guards against recursive aliases
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            size += _expanded_size(key, memo) + _expanded_size(value, memo)
+            if size > MAX_EXPANDED_NODES:
+                break
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            size += _expanded_size(item, memo)
+            if size > MAX_EXPANDED_NODES:
+                break
+    memo[id(node)] = size
+    return size
+
+
+def read_text(path: Path, errors: Errors) -> str | None:
+    """Read a UTF-8 file, reporting a missing, oversized or undecodable file."""
+    shown = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limit = MAX_FILE_BYTES // (1024 * 1024)
+            errors.add(shown, 1, "", f"file is {size:,} bytes; files above {limit} MB are refused")
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        errors.add(shown, 1, "", f"cannot read the file: {exc.strerror}")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        errors.add(
+            shown,
+            line,
+            "",
+            f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file with UTF-8 encoding",
+        )
+        return None
+    return text.removeprefix("\ufeff")
+
+
+def parse_yaml(text: str, shown: str, errors: Errors, first_line: int = 1) -> Any:
+    """Parse one YAML document into located values; report syntax errors with their line."""
+    count = len(errors)
+    loader = _Loader(text, shown, errors)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            errors.add(shown, first_line, "", "too many aliases (*name) expand; write the data out")
+            return None
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (int(mark.line) + first_line) if mark is not None else first_line
+        errors.add(shown, line, "", _yaml_message(exc))
+        return None
+    except yaml.YAMLError as exc:
+        errors.add(shown, first_line, "", f"not valid YAML: {exc}")
+        return None
+    finally:
+        loader.dispose()
+    if first_line != 1:
+        _shift_lines(data, first_line - 1)
+    return data if len(errors) == count else None
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    problem = str(exc.problem or exc.context or "syntax error")
+    if "'\\t'" in problem or "\\t" in problem:
+        return "a tab character; indent YAML with spaces only"
+    if "could not determine a constructor" in problem:
+        return f"YAML tags that construct objects are not allowed ({problem.split('tag')[-1].strip()})"
+    return f"not valid YAML: {problem}"
+
+
+def _shift_lines(value: Any, offset: int) -> None:
+    if isinstance(value, LMap):
+        value.line += offset
+        value.key_lines = {k: v + offset for k, v in value.key_lines.items()}
+        for item in value.values():
+            _shift_lines(item, offset)
+    elif isinstance(value, LList):
+        value.line += offset
+        value.item_lines = [v + offset for v in value.item_lines]
+        for item in value:
+            _shift_lines(item, offset)
+
+
+def load_yaml(path: Path, errors: Errors) -> Any:
+    """Read and parse a YAML file; return None when it cannot be read or parsed."""
+    text = read_text(path, errors)
+    if text is None:
+        return None
+    return parse_yaml(text, display_path(path), errors)
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """A Markdown page as read from disk: its front matter and its body."""
+
+    path: str
+    slug: str
+    lang: str
+    front: LMap
+    body: str
+    body_line: int
+
+
+def load_page(path: Path, slug: str, lang: str, errors: Errors) -> RawPage | None:
+    """Read ``<slug>.<lang>.md``: YAML front matter between ``---`` lines, then Markdown."""
+    text = read_text(path, errors)
+    if text is None:
+        return None
+    shown = display_path(path)
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        errors.add(shown, 1, "", "no front matter; start the file with ---, title: ..., ---")
+        return None
+    front = parse_yaml(match.group(1) or "", shown, errors, first_line=2)
+    if front is None and match.group(1) and match.group(1).strip():
+        return None
+    if not isinstance(front, LMap):
+        errors.add(shown, 2, "", "front matter must be a mapping with at least a title")
+        return None
+    body = text[match.end() :]
+    body_line = text.count("\n", 0, match.end()) + 1
+    return RawPage(shown, slug, lang, front, body, body_line)

@@ -1,0 +1,214 @@
+"""Render the HTML pages, sitemap and small text files to bytes, per language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from babel import Locale
+from babel.numbers import format_decimal
+from markupsafe import Markup, escape
+
+from .i18n import Formatter
+from .markup import markdown, plain
+from .model import Conference, Person, Text
+from .registration import State
+from .routes import Route, Routes, relative
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A static file with a content hash in its published name."""
+
+    source: str
+    path: str
+    data: bytes
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    """Create the Jinja environment: strict undefined, autoescape for HTML and XML."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def hashed_assets(templates: Path) -> dict[str, Asset]:
+    """Read templates/static and give every file a name with its content hash."""
+    assets: dict[str, Asset] = {}
+    root = templates / "static"
+    for path in sorted(root.rglob("*")) if root.is_dir() else ():
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        rel = path.relative_to(root).as_posix()
+        stem, dot, suffix = rel.rpartition(".")
+        hashed = f"{stem}.{digest}.{suffix}" if dot else f"{rel}.{digest}"
+        assets[rel] = Asset(rel, f"static/{hashed}", data)
+    return assets
+
+
+class PageContext:
+    """Everything a template may call for one page in one language."""
+
+    def __init__(self, site: Renderer, lang: str, here: str, absolute: bool = False) -> None:
+        self.site = site
+        self.conf = site.conf
+        self.lang = lang
+        self.here = here
+        self.absolute = absolute
+        self.ui = site.conf.ui(lang)
+        self.fmt = site.formatters[lang]
+
+    def t(self, key: str, **values: Any) -> str:
+        """Return an interface string, with ``{name}`` placeholders filled in."""
+        text = self.ui[key]
+        return text.format(**values) if values else text
+
+    def url(self, path: str) -> str:
+        """Link to a site path from this page (relative, or from the base path on 404)."""
+        if self.absolute:
+            return self.site.base_path + path
+        return relative(self.here, path)
+
+    def link(self, kind: str, ident: str = "", lang: str | None = None) -> str:
+        """Link to a page of the site, in this language unless ``lang`` is given."""
+        return self.url(self.site.routes.path(kind, lang or self.lang, ident))
+
+    def static(self, name: str) -> str:
+        """Link to a static asset by its source name."""
+        return self.url(self.site.assets[name].path)
+
+    def tx(self, text: Text | None) -> Markup:
+        """Return a text in this page's language, marked when it is in another language."""
+        if text is None:
+            return Markup("")
+        value = escape(text.get(self.lang))
+        written = text.lang_of(self.lang)
+        if written != self.lang:
+            return Markup(f'<span lang="{written}">{value}</span>')
+        return Markup(value)
+
+    def plain(self, text: Text | None) -> str:
+        """Return a text in this page's language without markup."""
+        return "" if text is None else text.get(self.lang)
+
+    def md(self, text: Text | None) -> Markup:
+        """Render a Markdown text in this page's language to safe HTML."""
+        if text is None:
+            return Markup("")
+        html = markdown(text.get(self.lang))
+        written = text.lang_of(self.lang)
+        if written != self.lang:
+            return Markup(f'<div lang="{written}">{html}</div>')
+        return html
+
+    def markdown(self, source: str) -> Markup:
+        """Render Markdown written in this page's language."""
+        return markdown(source)
+
+    def md_plain(self, text: Text | None) -> str:
+        """Return a Markdown text in this page's language as one line of plain text."""
+        return "" if text is None else plain(text.get(self.lang))
+
+    def nav(self, menu: str, route: Route | None) -> list[tuple[str, str, bool]]:
+        """Return the links of a menu ("main" or "footer"): address, label, is current."""
+        items: list[tuple[str, str, str]] = []
+        if menu == "main":
+            items = [(kind, "", self.t(kind)) for kind in ("home", "program", "people", "venue")]
+        pages = [p for p in self.conf.pages if p.lang == self.lang and p.menu == menu]
+        items += [("page", p.key, p.title) for p in sorted(pages, key=lambda p: (p.order, p.key))]
+        current = route.key if route is not None else None
+        return [(self.link(kind, ident), label, current == (kind, ident)) for kind, ident, label in items]
+
+    def person(self, person_id: str) -> Person:
+        """Return a person by id."""
+        return self.conf.person(person_id)
+
+    def country(self, code: str) -> str:
+        """Name a country in this page's language."""
+        return str(Locale.parse(self.ui["locale"]).territories.get(code, code))
+
+    def map_url(self) -> str:
+        """Link to the venue on OpenStreetMap (coordinates if known, else an address search)."""
+        venue = self.conf.venue
+        if venue.lat is not None and venue.lon is not None:
+            return (
+                f"https://www.openstreetmap.org/?mlat={venue.lat:.5f}&mlon={venue.lon:.5f}"
+                f"#map=18/{venue.lat:.5f}/{venue.lon:.5f}"
+            )
+        query = f"{venue.street}, {venue.postal_code} {venue.city.get(self.lang)}, {venue.country}"
+        return "https://www.openstreetmap.org/search?query=" + quote(query)
+
+    def download(self, path: str) -> str:
+        """Return the size of a generated download, e.g. "212 KB"."""
+        return human_size(self.site.downloads[path], self.ui["locale"])
+
+    def canonical(self, path: str) -> str:
+        """Return the absolute address of a site path."""
+        return self.conf.base_url + path
+
+
+class Renderer:
+    """Render every output of the site that is built from templates."""
+
+    def __init__(
+        self,
+        conf: Conference,
+        templates: Path,
+        state: State,
+        downloads: dict[str, int] | None = None,
+    ) -> None:
+        self.conf = conf
+        self.env = make_environment(templates)
+        self.routes = Routes(conf)
+        self.state = state
+        self.assets = hashed_assets(templates)
+        self.downloads = downloads or {}
+        self.formatters = {lang: Formatter(conf.ui(lang), conf.tz) for lang in conf.languages}
+        self.base_path = "/" + conf.base_url.split("://", 1)[1].split("/", 1)[1]
+
+    def render(self, template: str, ctx: PageContext, **extra: Any) -> bytes:
+        """Render one template for one page."""
+        tpl = self.env.get_template(template)
+        html = tpl.render(c=ctx, conf=self.conf, reg=self.state, lang=ctx.lang, **extra)
+        return html.encode("utf-8")
+
+    def page(self, route: Route) -> bytes:
+        """Render one HTML page."""
+        ctx = PageContext(self, route.lang, route.path)
+        alternates = self.routes.by_key[route.key]
+        kind, ident = route.key
+        return self.render(route.template, ctx, route=route, alternates=alternates, kind=kind, ident=ident)
+
+    def outputs(self) -> dict[str, bytes]:
+        """Render every page, the sitemap and the small files; return path -> bytes."""
+        out: dict[str, bytes] = {route.file: self.page(route) for route in self.routes.all}
+        default = self.conf.default_language
+        root = PageContext(self, default, "")
+        out["index.html"] = self.render("redirect.html", root, alternates=self.routes.by_key[("home", "")])
+        not_found = PageContext(self, default, "", absolute=True)
+        out["404.html"] = self.render("404.html", not_found, alternates={})
+        out["sitemap.xml"] = self.render("sitemap.xml", root, routes=self.routes)
+        out["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {self.conf.base_url}sitemap.xml\n".encode()
+        for asset in self.assets.values():
+            out[asset.path] = asset.data
+        return out
+
+
+def human_size(size: int, lang_locale: str) -> str:
+    """Format a file size for people: 212 KB."""
+    if size < 1024 * 1024:
+        return f"{format_decimal(round(size / 1024), locale=lang_locale)}\u00a0KB"
+    return f"{format_decimal(round(size / 1024 / 1024, 1), locale=lang_locale)}\u00a0MB"

@@ -1,0 +1,96 @@
+"""The site's address space: every page, its path in each language, and relative links."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from functools import cached_property
+
+from .model import Conference
+
+
+#: The interface string that names the folder of each kind of page.
+_SECTIONS = {
+    "program": "slug_program",
+    "session": "slug_program",
+    "people": "slug_people",
+    "person": "slug_people",
+    "forum": "slug_forums",
+    "panel": "slug_panels",
+    "venue": "slug_venue",
+    "flyer": "slug_flyer",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One HTML page in one language: ``key`` is the same for all its translations."""
+
+    key: tuple[str, str]
+    lang: str
+    path: str  # site-relative folder with a trailing slash, e.g. "de/programm/"
+    template: str
+
+    @property
+    def file(self) -> str:
+        """Return the file the page is written to."""
+        return f"{self.path}index.html"
+
+
+class Routes:
+    """Compute every page's path from the conference and the interface strings."""
+
+    def __init__(self, conf: Conference) -> None:
+        self.conf = conf
+
+    def path(self, kind: str, lang: str, ident: str = "") -> str:
+        """Return the site-relative folder of a page, e.g. ``de/programm/begruessung/``."""
+        if kind == "page":
+            return f"{lang}/{self._page_slug(lang, ident)}/"
+        if kind == "home":
+            return f"{lang}/"
+        section = self.conf.ui(lang)[_SECTIONS[kind]]
+        return f"{lang}/{section}/{ident}/" if ident else f"{lang}/{section}/"
+
+    def _page_slug(self, lang: str, key: str) -> str:
+        for page in self.conf.pages:
+            if page.key == key and page.lang == lang:
+                return page.slug
+        raise KeyError(f"no page {key!r} in {lang}")
+
+    @cached_property
+    def all(self) -> tuple[Route, ...]:
+        """Return every HTML page of the site in every language, in a stable order."""
+        conf = self.conf
+        items: list[tuple[str, str, str]] = [
+            ("home", "", "home.html"),
+            ("program", "", "program.html"),
+            ("people", "", "people.html"),
+            ("venue", "", "venue.html"),
+        ]
+        items += [("session", s.id, "session.html") for s in conf.sessions]
+        items += [("forum", f.id, "forum.html") for f in conf.forums]
+        items += [("panel", p.id, "panel.html") for p in conf.panels]
+        items += [("person", p.id, "person.html") for p in conf.people]
+        items += sorted({("page", p.key, "page.html") for p in conf.pages})
+        return tuple(
+            Route((kind, ident), lang, self.path(kind, lang, ident), template)
+            for lang in conf.languages
+            for kind, ident, template in items
+        )
+
+    @cached_property
+    def by_key(self) -> dict[tuple[str, str], dict[str, Route]]:
+        """Return the translations of every page: key -> language -> route."""
+        out: dict[tuple[str, str], dict[str, Route]] = {}
+        for route in self.all:
+            out.setdefault(route.key, {})[route.lang] = route
+        return out
+
+
+def relative(from_path: str, to_path: str) -> str:
+    """Link from the page in folder ``from_path`` to the site path ``to_path``."""
+    if to_path.endswith("/") or to_path == "":
+        target = posixpath.relpath(to_path or ".", from_path or ".")
+        return "./" if target == "." else target + "/"
+    return posixpath.relpath(to_path, from_path or ".")
