@@ -1,0 +1,265 @@
+"""The visitor experience in Debian's Chromium: accessibility, phones, privacy, keyboard, no JavaScript."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import ARTIFACTS, BEFORE_DEADLINE, MULTIDAY_NOW, ROOT, require, serve
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PHONE = {"width": 375, "height": 800}
+DESKTOP = {"width": 1280, "height": 900}
+BUILD_MOMENTS = {"default": BEFORE_DEADLINE, "multiday": MULTIDAY_NOW}
+
+
+def html_pages(site: Path) -> list[str]:
+    """Every HTML page a visitor can reach (the root redirect and 404 included)."""
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+
+
+@pytest.fixture(scope="module", params=["default_site", "multiday_site"])
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[Path, str]]:
+    site: Path = request.getfixturevalue(request.param)
+    with serve(site) as base:
+        yield site, base
+
+
+@pytest.fixture(scope="module")
+def audit(browser: Any, served: tuple[Path, str]) -> dict[str, dict[str, Any]]:
+    """Load every page once at phone width; run axe in light and dark; record what happened."""
+    require("axe-core (npm ci)", AXE.exists())
+    site, base = served
+    host = urlsplit(base).netloc
+    context = browser.new_context(viewport=PHONE)
+    results: dict[str, dict[str, Any]] = {}
+    try:
+        page = context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        for rel in html_pages(site):
+            if rel == "index.html":  # redirects at once; see test_root_redirects_to_the_default_language
+                continue
+            requests.clear()
+            page.emulate_media(color_scheme="light")
+            page.goto(base + rel, wait_until="load")
+            record: dict[str, Any] = {"title": page.title()}
+            record["requests"] = [u for u in requests if urlsplit(u).netloc != host]
+            record["overflow"] = page.evaluate("document.documentElement.scrollWidth") - PHONE["width"]
+            page.add_script_tag(path=str(AXE))
+            for scheme in ("light", "dark"):
+                page.emulate_media(color_scheme=scheme)
+                found = page.evaluate(
+                    "rules => axe.run(document, {runOnly: {type: 'tag', values: rules}})"
+                    ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)})))",
+                    AXE_RULES,
+                )
+                record[f"axe_{scheme}"] = found
+            record["structure"] = page.evaluate(
+                """() => ({
+                    h1: document.querySelectorAll('h1').length,
+                    headings: [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1]),
+                    main: document.querySelectorAll('main').length,
+                    skip: !!document.querySelector('a.skip[href="#main"]'),
+                    lang: document.documentElement.lang,
+                })"""
+            )
+            results[rel] = record
+        record_cookies = context.cookies()
+        results["__cookies__"] = {"cookies": record_cookies}
+    finally:
+        context.close()
+    return results
+
+
+def test_axe_finds_no_violations_in_light_and_dark(audit: dict[str, dict[str, Any]]) -> None:
+    problems = {
+        rel: {scheme: r[f"axe_{scheme}"] for scheme in ("light", "dark") if r[f"axe_{scheme}"]}
+        for rel, r in audit.items()
+        if not rel.startswith("__") and (r["axe_light"] or r["axe_dark"])
+    }
+    assert problems == {}, json.dumps(problems, indent=1)[:3000]
+
+
+def test_no_page_scrolls_sideways_on_a_phone(audit: dict[str, dict[str, Any]]) -> None:
+    wide = {rel: r["overflow"] for rel, r in audit.items() if not rel.startswith("__") and r["overflow"] > 0}
+    assert wide == {}
+
+
+def test_pages_request_nothing_from_other_hosts_and_set_no_cookies(audit: dict[str, dict[str, Any]]) -> None:
+    foreign = {rel: r["requests"] for rel, r in audit.items() if not rel.startswith("__") and r["requests"]}
+    assert foreign == {}
+    assert audit["__cookies__"]["cookies"] == []
+
+
+def test_root_redirects_to_the_default_language(browser: Any, served: tuple[Path, str]) -> None:
+    site, base = served
+    for javascript in (True, False):
+        context = browser.new_context(java_script_enabled=javascript)
+        try:
+            page = context.new_page()
+            page.goto(base)
+            page.wait_for_url(lambda url: url.rstrip("/").rsplit("/", 1)[-1] in ("de", "en"))
+            assert page.evaluate("document.documentElement.lang") == page.url.rstrip("/").rsplit("/", 1)[-1]
+        finally:
+            context.close()
+
+
+def test_landmarks_headings_and_skip_link(audit: dict[str, dict[str, Any]]) -> None:
+    for rel, r in audit.items():
+        if rel.startswith("__"):
+            continue
+        s = r["structure"]
+        assert s["h1"] == 1 and s["main"] == 1 and s["skip"], rel
+        assert s["headings"][0] == 1, rel
+        # no heading level is skipped on the way down
+        for before, after in zip(s["headings"], s["headings"][1:], strict=False):
+            assert after <= before + 1, (rel, s["headings"])
+        assert s["lang"] in ("de", "en"), rel
+
+
+def test_every_page_works_without_javascript(browser: Any, served: tuple[Path, str]) -> None:
+    site, base = served
+    with_js = browser.new_context(viewport=DESKTOP)
+    without = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    try:
+        a, b = with_js.new_page(), without.new_page()
+        # the browser's clock at the build's moment, so the deadline script agrees with the build
+        a.clock.set_fixed_time(BUILD_MOMENTS[site.parent.name.rstrip("0123456789")])
+        for rel in html_pages(site):
+            if rel == "index.html":
+                continue
+            a.goto(base + rel)
+            b.goto(base + rel)
+            main_a = a.inner_text("main")
+            main_b = b.inner_text("main")
+            assert main_b.strip() and main_a == main_b, rel
+            links = "[...document.querySelectorAll('a[href]')].map(a => a.href)"
+            assert a.evaluate(links) == b.evaluate(links), rel
+    finally:
+        with_js.close()
+        without.close()
+
+
+FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])"
+
+
+@pytest.mark.parametrize("rel", ["de/index.html", "en/index.html", "de/programm/index.html"])
+def test_keyboard_reaches_every_link_in_reading_order_with_visible_focus(
+    browser: Any, default_site: Path, rel: str
+) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(dt.datetime(2019, 3, 1, 12, tzinfo=dt.UTC))
+        with serve(default_site) as base:
+            page.goto(base + rel)
+            count = page.evaluate(
+                "sel => { const els = [...document.querySelectorAll(sel)];"
+                " els.forEach((e, i) => e.dataset.order = i); return els.length; }",
+                FOCUSABLE,
+            )
+            order, invisible = [], []
+            for _ in range(count):
+                page.keyboard.press("Tab")
+                info = page.evaluate(
+                    """() => { const e = document.activeElement; const s = getComputedStyle(e);
+                      const r = e.getBoundingClientRect();
+                      return {order: e.dataset.order, outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
+                              visible: r.width > 0 && r.height > 0, cls: e.className, href: e.getAttribute('href'),
+                              hreflang: e.getAttribute('hreflang')}; }"""
+                )
+                order.append(int(info["order"]))
+                if not (info["outline"] and info["visible"]):
+                    invisible.append(info)
+            assert order == list(range(count))
+            assert invisible == []
+            # the skip link comes first and moves to the main content
+            page.keyboard.press("Tab")
+            page.goto(base + rel)
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.className") == "skip"
+            page.keyboard.press("Enter")
+            assert page.evaluate("location.hash") == "#main"
+    finally:
+        context.close()
+
+
+def test_language_switch_and_registration_link_work_from_the_keyboard(browser: Any, default_site: Path) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(dt.datetime(2019, 3, 1, 12, tzinfo=dt.UTC))
+        opened: list[str] = []
+        page.route("https://example.org/**", lambda route: (opened.append(route.request.url), route.abort()))
+        with serve(default_site) as base:
+            page.goto(base + "de/programm/index.html")
+            for _ in range(40):
+                page.keyboard.press("Tab")
+                if page.evaluate("document.activeElement.getAttribute('hreflang')") == "en":
+                    break
+            page.keyboard.press("Enter")
+            page.wait_for_url("**/en/programme/")
+            assert page.evaluate("document.documentElement.lang") == "en"
+            for _ in range(40):
+                page.keyboard.press("Tab")
+                if page.evaluate("document.activeElement.classList.contains('cta')"):
+                    break
+            assert "Register now" in page.evaluate("document.activeElement.textContent")
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(300)
+            assert opened and opened[0].startswith("https://example.org/kosi-lab-2019/anmeldung")
+    finally:
+        context.close()
+
+
+def test_deadline_script_closes_the_call_to_action_once_the_deadline_has_passed(
+    browser: Any, default_site: Path
+) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        with serve(default_site) as base:
+            before = context.new_page()
+            before.clock.set_fixed_time(dt.datetime(2019, 3, 27, 20, tzinfo=dt.UTC))
+            before.goto(base + "de/index.html")
+            assert before.locator("a.cta").count() == 1
+            after = context.new_page()
+            after.clock.set_fixed_time(dt.datetime(2019, 3, 28, 12, tzinfo=dt.UTC))
+            after.goto(base + "de/index.html")
+            assert after.locator("a.cta").count() == 0
+            assert "Die Anmeldung ist geschlossen." in after.inner_text(".cta-bar")
+            assert after.locator('a[href^="https://example.org/kosi-lab-2019/anmeldung"]').count() == 0
+    finally:
+        context.close()
+
+
+def test_screenshots_of_home_and_schedule(browser: Any, default_site: Path) -> None:
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    with serve(default_site) as base:
+        for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            context = browser.new_context(viewport=size)
+            try:
+                page = context.new_page()
+                page.clock.set_fixed_time(dt.datetime(2019, 3, 1, 12, tzinfo=dt.UTC))
+                for rel, name in (
+                    ("de/index.html", "home-de"),
+                    ("en/index.html", "home-en"),
+                    ("de/programm/index.html", "schedule-de"),
+                    ("en/programme/index.html", "schedule-en"),
+                ):
+                    page.goto(base + rel)
+                    path = folder / f"{name}-{size_name}.png"
+                    page.screenshot(path=str(path), full_page=True)
+                    assert path.stat().st_size > 10_000
+                    assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+            finally:
+                context.close()
+    print(f"\nscreenshots saved in {folder}")
