@@ -47,20 +47,46 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="{build,check}")
     for name, text in (("build", "render the site (default)"), ("check", "validate the content only")):
-        sub = commands.add_parser(name, help=text, description=text, epilog=_EPILOG,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-        sub.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
-                         help="content folder (default: content/)")
-        sub.add_argument("--templates", type=Path, default=TEMPLATES, metavar="DIR",
-                         help="templates folder (default: the templates that ship with confsite)")
+        sub = commands.add_parser(
+            name,
+            help=text,
+            description=text,
+            epilog=_EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.add_argument(
+            "--content",
+            type=Path,
+            default=Path("content"),
+            metavar="DIR",
+            help="content folder (default: content/)",
+        )
+        sub.add_argument(
+            "--templates",
+            type=Path,
+            default=TEMPLATES,
+            metavar="DIR",
+            help="templates folder (default: the templates that ship with confsite)",
+        )
         if name == "build":
-            sub.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
-                             help="output folder (default: site/); replaced as a whole")
-            sub.add_argument("--base-url", metavar="URL",
-                             help="where the site is published; overrides base_url of conference.yaml")
-            sub.add_argument("--now", metavar="DATETIME",
-                             help="judge registration deadlines at this ISO 8601 moment"
-                             " (local to the conference timezone; default: now)")
+            sub.add_argument(
+                "--out",
+                type=Path,
+                default=Path("site"),
+                metavar="DIR",
+                help="output folder (default: site/); replaced as a whole",
+            )
+            sub.add_argument(
+                "--base-url",
+                metavar="URL",
+                help="where the site is published; overrides base_url of conference.yaml",
+            )
+            sub.add_argument(
+                "--now",
+                metavar="DATETIME",
+                help="judge registration deadlines at this ISO 8601 moment"
+                " (local to the conference timezone; default: now)",
+            )
     return parser
 
 
@@ -80,7 +106,9 @@ def parse_now(text: str | None) -> dt.datetime | None:
         try:
             day = dt.date.fromisoformat(text.strip())
         except ValueError:
-            raise UsageError(f"--now: {text!r} is not an ISO 8601 date or time (e.g. 2019-03-20T12:00)") from None
+            raise UsageError(
+                f"--now: {text!r} is not an ISO 8601 date or time (e.g. 2019-03-20T12:00)"
+            ) from None
         return dt.datetime.combine(day, dt.time())
 
 
@@ -100,8 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             conf = load(args.content, args.templates)
-            print(f"{args.content}: OK ({len(conf.sessions)} sessions, {len(conf.people)} people,"
-                  f" {len(conf.languages)} languages)")
+            print(
+                f"{args.content}: OK ({len(conf.sessions)} sessions, {len(conf.people)} people,"
+                f" {len(conf.languages)} languages)"
+            )
             return EXIT_OK
         now = parse_now(args.now)
         base_url = check_base_url(args.base_url)
@@ -117,8 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputError as exc:
         print(f"python build.py: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"Built {result.pages} pages ({result.files} files) in {len(result.conference.languages)}"
-          f" languages into {args.out}/ in {result.seconds:.2f} s")
+    print(
+        f"Built {result.pages} pages ({result.files} files) in {len(result.conference.languages)}"
+        f" languages into {args.out}/ in {result.seconds:.2f} s"
+    )
     return EXIT_OK
 
 

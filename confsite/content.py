@@ -40,10 +40,11 @@ def load_conference(content: Path, templates: Path) -> Conference:
         errors.add(display_path(content), 1, "", "content folder not found")
         raise ContentInvalid(errors.sorted())
     raw = _read_files(content, errors)
-    languages = _languages(raw["conference.yaml"], errors)
-    ctx = Ctx(errors, languages)
+    languages, languages_valid = _languages(raw["conference.yaml"])
+    ctx = Ctx(errors, languages, languages_valid)
     records = {name: _parse_file(ctx, name, data, content) for name, data in raw.items()}
     sources = crossref.Sources(
+        unusable=frozenset(name for name, data in raw.items() if not _usable(data, records[name], name)),
         conference=records["conference.yaml"],
         parts=tuple(records["program.yaml"].get("parts", ())),
         groups=tuple(records["forums.yaml"].get("groups", ())),
@@ -54,7 +55,7 @@ def load_conference(content: Path, templates: Path) -> Conference:
     _check_logos(ctx, sources.conference, content)
     _check_contact(ctx, sources.conference)
     pages = _load_pages(ctx, content / "pages")
-    strings = load_strings(templates, content, languages, errors)
+    strings = load_strings(templates, content, languages, errors) if languages_valid else {}
     if errors:
         raise ContentInvalid(errors.sorted())
     return _build(sources, pages, strings)
@@ -77,14 +78,23 @@ def _read_files(content: Path, errors: Errors) -> dict[str, Any]:
     return raw
 
 
-def _languages(data: Any, errors: Errors) -> tuple[str, ...]:
-    """Read the configured languages first: every text is checked against them."""
+def _languages(data: Any) -> tuple[tuple[str, ...], bool]:
+    """Read the configured languages first: every text is checked against them.
+
+    Return the languages and whether the list is valid; a broken list is reported once by
+    conference.yaml, and texts are then not judged by it (that would only repeat the error).
+    """
     if isinstance(data, LMap) and "languages" in data:
         scratch = Ctx(Errors(), ())
         langs = ListOf(Language(), 1, unique=True).parse(scratch, data["languages"], Loc(data.path, 1, ""))
         if langs is not MISSING and langs:
-            return tuple(langs)
-    return ("de", "en")
+            return tuple(langs), not scratch.errors
+    return ("de", "en"), False
+
+
+def _usable(data: Any, parsed: Parsed, name: str) -> bool:
+    """Tell whether a file was read and its top-level keys are valid, so others may refer to it."""
+    return isinstance(data, LMap) and all(key in parsed.values for key in data if key in FILES[name].keys)
 
 
 def _parse_file(ctx: Ctx, name: str, data: Any, content: Path) -> Parsed:
@@ -123,6 +133,8 @@ def _load_pages(ctx: Ctx, folder: Path) -> list[tuple[RawPage, Parsed]]:
     if not folder.is_dir():
         return []
     found: list[tuple[RawPage, Parsed]] = []
+    #: slug -> language -> "published", "draft" or "broken" (its own error is reported)
+    state: dict[str, dict[str, str]] = {}
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or path.is_dir():
             continue
@@ -132,7 +144,7 @@ def _load_pages(ctx: Ctx, folder: Path) -> list[tuple[RawPage, Parsed]]:
             ctx.error(shown, 1, "", "a page file is named <slug>.<language>.md, e.g. about.en.md")
             continue
         slug, lang = match["slug"], match["lang"]
-        if lang not in ctx.languages:
+        if lang not in ctx.languages and ctx.languages_valid:
             ctx.error(
                 shown,
                 1,
@@ -142,28 +154,45 @@ def _load_pages(ctx: Ctx, folder: Path) -> list[tuple[RawPage, Parsed]]:
             )
             continue
         if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
-            ctx.error(shown, 1, "", f"'{slug}' is not a page name: use lower-case letters, digits and hyphens")
+            ctx.error(
+                shown, 1, "", f"'{slug}' is not a page name: use lower-case letters, digits and hyphens"
+            )
             continue
+        versions = state.setdefault(slug, {})
+        versions[lang] = "broken"
         raw = load_page(path, slug, lang, ctx.errors)
         if raw is None:
             continue
         front = parse_record(ctx, PAGE, raw.front, Loc(shown, raw.front.line, "front matter"))
-        if isinstance(front, Parsed) and not front.get("draft", False):
+        if isinstance(front, Parsed) and front.get("draft", False):
+            versions[lang] = "draft"
+        elif isinstance(front, Parsed):
+            versions[lang] = "published"
             found.append((raw, front))
-    by_key: dict[str, list[RawPage]] = {}
-    for raw, _ in found:
-        by_key.setdefault(raw.slug, []).append(raw)
-    for key, variants in sorted(by_key.items()):
-        have = {raw.lang for raw in variants}
-        for lang in ctx.languages:
-            if lang not in have:
-                ctx.error(
-                    variants[0].path,
-                    1,
-                    "",
-                    f"this page has no '{lang}' translation; add pages/{key}.{lang}.md beside it",
-                )
+    _check_translations(ctx, found, state)
     return found
+
+
+def _check_translations(
+    ctx: Ctx, found: list[tuple[RawPage, Parsed]], state: dict[str, dict[str, str]]
+) -> None:
+    """Report a published page whose translation into a configured language is absent or a draft."""
+    first: dict[str, RawPage] = {}
+    for raw, _ in found:
+        first.setdefault(raw.slug, raw)
+    for key, raw in sorted(first.items()):
+        for lang in ctx.languages:
+            other = state[key].get(lang)
+            if other is None:
+                message = f"this page has no '{lang}' translation; add pages/{key}.{lang}.md beside it"
+            elif other == "draft":
+                message = (
+                    f"its '{lang}' translation pages/{key}.{lang}.md is a draft;"
+                    " publish both or mark this one as a draft too"
+                )
+            else:
+                continue
+            ctx.error(raw.path, 1, "", message)
 
 
 def _text(value: Any) -> Text | None:
@@ -214,6 +243,8 @@ def _build(
             deadline=deadline,
             deadline_is_day=deadline_is_day,
             fee=_text(registration.get("fee")),
+            price=registration.get("price"),
+            currency=registration.get("currency", "EUR"),
             parts=tuple(
                 (part_id, _part_registration(entry, tz))
                 for part_id, entry in sorted(registration.get("parts", {}).items())

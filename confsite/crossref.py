@@ -18,6 +18,9 @@ class Sources:
     groups: tuple[Parsed, ...]
     panels: tuple[Parsed, ...]
     people: tuple[Parsed, ...]
+    #: Content files that could not be read or whose top level is invalid (already reported):
+    #: references into them are not checked, so one broken file does not flood the report.
+    unusable: frozenset[str] = frozenset()
 
     def sessions(self) -> list[tuple[Parsed, Parsed]]:
         """Return every (part, session) pair."""
@@ -58,7 +61,9 @@ def check_unique(ctx: Ctx, records: Iterable[Parsed], what: str) -> dict[str, Pa
     return seen
 
 
-def check_refs(ctx: Ctx, record: Parsed, key: str, known: Sequence[str] | dict[str, Parsed], what: str) -> None:
+def check_refs(
+    ctx: Ctx, record: Parsed, key: str, known: Sequence[str] | dict[str, Parsed], what: str
+) -> None:
     """Report ids in ``record[key]`` that name nothing known."""
     for ident in record.get(key, ()):
         if ident not in known:
@@ -79,22 +84,24 @@ def check(ctx: Ctx, src: Sources) -> None:
     check_unique(ctx, (f for _, f in src.forums()), "forum")
     check_unique(ctx, src.panels, "panel")
 
-    for part in src.parts:
-        check_refs(ctx, part, "moderators", people, "person")
-    for _, session in src.sessions():
-        for key in ("speakers", "moderators"):
-            check_refs(ctx, session, key, people, "person")
-    for _, forum in src.forums():
-        check_refs(ctx, forum, "hosts", people, "person")
-    for panel in src.panels:
-        for key in ("moderators", "panelists"):
-            check_refs(ctx, panel, key, people, "person")
+    if "people.yaml" not in src.unusable:
+        for part in src.parts:
+            check_refs(ctx, part, "moderators", people, "person")
+        for _, session in src.sessions():
+            for key in ("speakers", "moderators"):
+                check_refs(ctx, session, key, people, "person")
+        for _, forum in src.forums():
+            check_refs(ctx, forum, "hosts", people, "person")
+        for panel in src.panels:
+            for key in ("moderators", "panelists"):
+                check_refs(ctx, panel, key, people, "person")
 
-    _check_attachments(ctx, src.groups, sessions, "forums", "forum group")
-    _check_attachments(ctx, src.panels, sessions, "podium", "panel")
+    if "program.yaml" not in src.unusable:
+        _check_attachments(ctx, src.groups, sessions, "forums", "forum group")
+        _check_attachments(ctx, src.panels, sessions, "podium", "panel")
+        _check_registration_parts(ctx, src.conference, parts)
     _check_unique_groups(ctx, src.groups)
     _check_times(ctx, src)
-    _check_registration_parts(ctx, src.conference, parts)
 
 
 def _check_attachments(
@@ -108,7 +115,7 @@ def _check_attachments(
         session = sessions.get(target)
         if session is None:
             ctx.error(loc.path, loc.line, loc.where, f"unknown session '{target}'{suggest(target, sessions)}")
-        elif session.get("kind") != kind:
+        elif session.get("kind") not in (kind, None):  # an invalid kind is reported in program.yaml
             ctx.error(
                 loc.path,
                 loc.line,
@@ -142,7 +149,9 @@ def _check_times(ctx: Ctx, src: Sources) -> None:
     for part in src.parts:
         if part.get("date") is not None and days and part.get("date") not in days:
             loc = part.at("date")
-            ctx.error(loc.path, loc.line, loc.where, f"{part.get('date')} is not a conference day ({shown_days})")
+            ctx.error(
+                loc.path, loc.line, loc.where, f"{part.get('date')} is not a conference day ({shown_days})"
+            )
         slots: list[tuple[dt.date, str, dt.time, dt.time, Parsed]] = []
         for session in part.get("sessions", ()):
             start, end = session.get("start"), session.get("end")

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel import Locale, UnknownLocaleError
+
 from .errors import Errors
 from .loader import LList, LMap
 from .model import Text
@@ -27,6 +29,8 @@ class Ctx:
 
     errors: Errors
     languages: tuple[str, ...]
+    #: False when the languages list of conference.yaml is broken: texts cannot be judged by it.
+    languages_valid: bool = True
 
     def error(self, path: str, line: int, where: str, message: str) -> None:
         """Record one problem."""
@@ -57,6 +61,8 @@ def describe(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (YAML reads yes, no, on and off as true or false; quote the word)"
     text = str(value)
     return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
 
@@ -74,6 +80,15 @@ def slugify(text: str) -> str:
         text = text.replace(a, b)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "id"
+
+
+def known_language(code: str) -> bool:
+    """Tell whether Babel knows a language code (de, en, fr, ...)."""
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
 
 
 class Kind:
@@ -275,12 +290,29 @@ class Date(Kind):
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         parsed = parse_date(value)
         if parsed is None:
-            ctx.error(loc.path, loc.line, loc.where, f"{describe(value)} is not a date (YYYY-MM-DD)")
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                f"{describe(value)} is not a date (YYYY-MM-DD){_calendar_problem(value)}",
+            )
             return MISSING
         return parsed
 
     def schema(self) -> dict[str, Any]:
         return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+
+
+def _calendar_problem(value: Any) -> str:
+    """Say why a text shaped like a date is no day of the calendar (2019-02-30)."""
+    match = re.match(r"\s*(\d{4}-\d{2}-\d{2})", value) if isinstance(value, str) else None
+    if match is None:
+        return ""
+    try:
+        dt.date.fromisoformat(match.group(1))
+    except ValueError as exc:
+        return f"; there is no such day ({exc})"
+    return ""
 
 
 def parse_datetime(value: Any) -> dt.date | dt.datetime | None:
@@ -310,7 +342,8 @@ class DateOrTime(Kind):
                 loc.path,
                 loc.line,
                 loc.where,
-                f"{describe(value)} is not a date (YYYY-MM-DD) or a local time (YYYY-MM-DD HH:MM)",
+                f"{describe(value)} is not a date (YYYY-MM-DD) or a local time (YYYY-MM-DD HH:MM)"
+                f"{_calendar_problem(value)}",
             )
             return MISSING
         return parsed
@@ -355,8 +388,10 @@ class TextKind(Kind):
                 f" got {describe(value)}",
             )
             return MISSING
-        if set(value) == {"text", "lang"}:
+        if "text" in value or "lang" in value:
             return self._tagged(ctx, value, loc)
+        if not ctx.languages_valid:
+            return MISSING  # the languages list is reported in conference.yaml; nothing to judge by
         ok = True
         for key in value:
             if key not in ctx.languages:
@@ -387,14 +422,41 @@ class TextKind(Kind):
         return Text.of(texts) if ok else MISSING
 
     def _tagged(self, ctx: Ctx, value: LMap, loc: Loc) -> Any:
-        text, lang = value["text"], value["lang"]
-        if not isinstance(text, str) or not text.strip():
-            ctx.error(value.path, value.line_of("text"), f"{loc.where}.text", "expected a text")
-            return MISSING
-        if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}", lang):
-            ctx.error(value.path, value.line_of("lang"), f"{loc.where}.lang", "expected a language code")
-            return MISSING
-        return Text.neutral(text.strip(), lang)
+        """Check ``{text: ..., lang: en}``: one text in a named language, shown in every language."""
+        ok = True
+        for key in value:
+            if key not in ("text", "lang"):
+                ctx.error(
+                    value.path,
+                    value.line_of(key),
+                    f"{loc.where}.{key}",
+                    f"unknown key '{key}'; a language-tagged text has only text and lang",
+                )
+                ok = False
+        for key, what in (("text", "the text"), ("lang", "the language it is written in, e.g. en")):
+            if key not in value:
+                ctx.error(value.path, loc.line, loc.where, f"missing key '{key}' ({what})")
+                ok = False
+        text, lang = value.get("text"), value.get("lang")
+        if "text" in value and (not isinstance(text, str) or not text.strip()):
+            ctx.error(
+                value.path,
+                value.line_of("text"),
+                f"{loc.where}.text",
+                f"expected a text, got {describe(text)}",
+            )
+            ok = False
+        if "lang" in value and not (
+            isinstance(lang, str) and re.fullmatch(r"[a-z]{2,3}", lang) and known_language(lang)
+        ):
+            ctx.error(
+                value.path,
+                value.line_of("lang"),
+                f"{loc.where}.lang",
+                f"{describe(lang)} is not a known language code such as de or en",
+            )
+            ok = False
+        return Text.neutral(str(text).strip(), str(lang)) if ok else MISSING
 
     def schema(self) -> dict[str, Any]:
         return {
@@ -537,7 +599,7 @@ class MapOf(Kind):
                 ctx.error(item_loc.path, item_loc.line, item_loc.where, f"'{key}' is not an id")
                 continue
             parsed = parse_record(ctx, self.record, item, item_loc)
-            if parsed is not MISSING:
+            if isinstance(parsed, Parsed):
                 out[key] = parsed
         return out
 
@@ -567,16 +629,18 @@ def parse_record(ctx: Ctx, record: Record, value: Any, loc: Loc) -> Parsed | Mis
                 value.path,
                 value.line_of(key),
                 f"{loc.where}.{key}".lstrip("."),
-                f"unknown key '{key}'{suggest(key, record.keys)}"
-                f" (allowed: {', '.join(sorted(record.keys))})",
+                f"unknown key '{key}'{suggest(key, record.keys)} (allowed: {', '.join(sorted(record.keys))})",
             )
     for spec in record.fields:
         where = f"{loc.where}.{spec.key}".lstrip(".")
         if spec.key not in value:
             if spec.required:
-                ctx.error(value.path, value.line, loc.where or spec.key, f"missing key '{spec.key}'")
+                # on the line that names the record (venue:, - id: ...), not on its first key
+                ctx.error(value.path, loc.line, loc.where or spec.key, f"missing key '{spec.key}'")
             continue
         item = value[spec.key]
+        if item is None and isinstance(spec.kind, RecordKind) and not spec.required:
+            item = LMap(value.path, value.line_of(spec.key))  # an empty key still needs its keys
         if item is None and not isinstance(spec.kind, ListOf | MapOf):
             if spec.required:
                 ctx.error(value.path, value.line_of(spec.key), where, "has no value")
@@ -584,4 +648,4 @@ def parse_record(ctx: Ctx, record: Record, value: Any, loc: Loc) -> Parsed | Mis
         parsed = spec.kind.parse(ctx, item, Loc(value.path, value.line_of(spec.key), where))
         if parsed is not MISSING:
             values[spec.key] = parsed
-    return Parsed(values, Loc(value.path, value.line, loc.where), dict(value.key_lines))
+    return Parsed(values, Loc(value.path, loc.line, loc.where), dict(value.key_lines))

@@ -42,7 +42,8 @@ def load_strings(
                 1,
                 "",
                 f"language '{lang}' has no interface strings shipped with the templates;"
-                f" this file must supply them all (missing: {', '.join(missing[:8])}"
+                f" {'this file must supply' if override_file.exists() else 'create this file with'}"
+                f" them all (missing: {', '.join(missing[:8])}"
                 f"{', ...' if len(missing) > 8 else ''})",
             )
         result[lang] = strings or {}

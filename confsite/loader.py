@@ -113,10 +113,19 @@ def _construct_number(loader: _Loader, node: yaml.ScalarNode) -> Any:
     return loader.construct_yaml_float(node)
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    # YAML reads 2019-02-30 as a date and fails on it; keep the text so its field reports it.
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return str(node.value)
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_number)
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_number)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
@@ -169,7 +178,6 @@ def read_text(path: Path, errors: Errors) -> str | None:
 
 def parse_yaml(text: str, shown: str, errors: Errors, first_line: int = 1) -> Any:
     """Parse one YAML document into located values; report syntax errors with their line."""
-    count = len(errors)
     loader = _Loader(text, shown, errors)
     try:
         node = loader.get_single_node()
@@ -182,7 +190,7 @@ def parse_yaml(text: str, shown: str, errors: Errors, first_line: int = 1) -> An
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (int(mark.line) + first_line) if mark is not None else first_line
-        errors.add(shown, line, "", _yaml_message(exc))
+        errors.add(shown, line, "", _yaml_message(exc, text, first_line))
         return None
     except yaml.YAMLError as exc:
         errors.add(shown, first_line, "", f"not valid YAML: {exc}")
@@ -191,16 +199,40 @@ def parse_yaml(text: str, shown: str, errors: Errors, first_line: int = 1) -> An
         loader.dispose()
     if first_line != 1:
         _shift_lines(data, first_line - 1)
-    return data if len(errors) == count else None
+    # Duplicate keys are reported while constructing; keep the data so the rest is still checked.
+    return data
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+#: What the YAML parser was reading, in an editor's words.
+_CONTEXTS = {
+    "a flow sequence": "the [...] list",
+    "a flow mapping": "the {...} mapping",
+    "a block mapping": "the mapping",
+    "a block collection": "the list or mapping",
+    "a quoted scalar": "the quoted text",
+    "a simple key": "the key",
+}
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> str:
     problem = str(exc.problem or exc.context or "syntax error")
-    if "'\\t'" in problem or "\\t" in problem:
+    mark = exc.problem_mark or exc.context_mark
+    lines = text.splitlines()
+    source = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    indent = source[: len(source) - len(source.lstrip(" \t"))]
+    # libyaml and PyYAML word tab errors differently; the indentation of the line tells.
+    if "\t" in indent or "tab character" in problem or "'\\t'" in problem:
         return "a tab character; indent YAML with spaces only"
-    if "could not determine a constructor" in problem:
-        return f"YAML tags that construct objects are not allowed ({problem.split('tag')[-1].strip()})"
-    return f"not valid YAML: {problem}"
+    tag = re.search(r"tag '([^']*)'", problem)
+    if "could not determine a constructor" in problem and tag:
+        shown = tag.group(1).replace("tag:yaml.org,2002:", "!!")
+        return f"YAML tags that construct objects are not allowed ({shown}); write plain values"
+    message = f"not valid YAML: {problem}"
+    start = exc.context_mark
+    if exc.problem and exc.context and start is not None and mark is not None and start.line != mark.line:
+        what = str(exc.context).removeprefix("while parsing ").removeprefix("while scanning ")
+        message += f" ({_CONTEXTS.get(what, what)} that starts on line {int(start.line) + first_line})"
+    return message
 
 
 def _shift_lines(value: Any, offset: int) -> None:
@@ -244,7 +276,10 @@ def load_page(path: Path, slug: str, lang: str, errors: Errors) -> RawPage | Non
     shown = display_path(path)
     match = _FRONT_MATTER.match(text)
     if match is None:
-        errors.add(shown, 1, "", "no front matter; start the file with ---, title: ..., ---")
+        if re.match(r"---[ \t]*\r?\n", text):
+            errors.add(shown, 1, "", "the front matter is not closed; end it with a line of ---")
+        else:
+            errors.add(shown, 1, "", "no front matter; start the file with ---, title: ..., ---")
         return None
     front = parse_yaml(match.group(1) or "", shown, errors, first_line=2)
     if front is None and match.group(1) and match.group(1).strip():

@@ -184,6 +184,8 @@ class Registration:
     deadline: dt.datetime
     deadline_is_day: bool
     fee: Text | None = None
+    price: float | None = None
+    currency: str = "EUR"
     parts: tuple[tuple[str, PartRegistration], ...] = ()
 
     def part(self, part_id: str) -> PartRegistration | None:
@@ -353,7 +355,9 @@ class Conference:
     def _appearances(self) -> dict[str, tuple[Appearance, ...]]:
         found: dict[str, list[Appearance]] = {}
 
-        def add(people: tuple[str, ...], role: str, kind: str, ident: str, title: Text, start: dt.datetime) -> None:
+        def add(
+            people: tuple[str, ...], role: str, kind: str, ident: str, title: Text, start: dt.datetime
+        ) -> None:
             for person in people:
                 found.setdefault(person, []).append(Appearance(role, kind, ident, title, start))
 

@@ -9,11 +9,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import feeds, ics
 from .content import load_conference
+from .flyer import flyer_pdf
 from .model import Conference
 from .registration import state_at
 from .render import Renderer
-from .write import write_site
+from .routes import Routes
+from .write import check_replaceable, write_site
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,12 @@ def render_site(conf: Conference, now: dt.datetime, templates: Path = TEMPLATES)
     """Render every output file of the site: site path -> bytes."""
     state = state_at(conf, now)
     downloads: dict[str, bytes] = {}
+    for lang in conf.languages:
+        downloads[f"{lang}/flyer.pdf"] = flyer_pdf(conf, lang, state, templates)
+    routes = Routes(conf)
+    downloads.update(ics.calendars(conf, routes))
+    downloads["schedule.json"] = feeds.schedule_json(conf, routes)
+    downloads["schedule.xml"] = feeds.schedule_xml(conf, routes)
     renderer = Renderer(conf, templates, state, {path: len(data) for path, data in downloads.items()})
     files = renderer.outputs()
     files.update(downloads)
@@ -58,6 +67,7 @@ def build(
 ) -> BuildResult:
     """Build the site from ``content`` into ``out``; on invalid content, write nothing."""
     started = time.perf_counter()
+    check_replaceable(out)
     conf = load(content, templates, base_url)
     moment = now.replace(tzinfo=conf.tz) if now.tzinfo is None else now.astimezone(conf.tz)
     files = render_site(conf, moment, templates)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from babel import Locale
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
+from . import jsonld
 from .i18n import Formatter
 from .markup import markdown, plain
 from .model import Conference, Person, Text
@@ -126,7 +126,7 @@ class PageContext:
         """Return the links of a menu ("main" or "footer"): address, label, is current."""
         items: list[tuple[str, str, str]] = []
         if menu == "main":
-            items = [(kind, "", self.t(kind)) for kind in ("home", "program", "people", "venue")]
+            items = [(kind, "", self.t(kind)) for kind in ("home", "program", "people", "venue", "flyer")]
         pages = [p for p in self.conf.pages if p.lang == self.lang and p.menu == menu]
         items += [("page", p.key, p.title) for p in sorted(pages, key=lambda p: (p.order, p.key))]
         current = route.key if route is not None else None
@@ -158,6 +158,13 @@ class PageContext:
     def canonical(self, path: str) -> str:
         """Return the absolute address of a site path."""
         return self.conf.base_url + path
+
+    def structured_data(self, kind: str, ident: str = "") -> Markup:
+        """Return the schema.org JSON-LD of the home page or a session page, safe in a script element."""
+        routes, conf = self.site.routes, self.conf
+        if kind == "home":
+            return Markup(jsonld.script_text(jsonld.home(conf, self.lang, routes, self.site.state)))
+        return Markup(jsonld.script_text(jsonld.session(conf, self.lang, routes, conf.session_by_id[ident])))
 
 
 class Renderer:

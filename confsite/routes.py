@@ -8,7 +8,6 @@ from functools import cached_property
 
 from .model import Conference
 
-
 #: The interface string that names the folder of each kind of page.
 _SECTIONS = {
     "program": "slug_program",
@@ -67,6 +66,7 @@ class Routes:
             ("program", "", "program.html"),
             ("people", "", "people.html"),
             ("venue", "", "venue.html"),
+            ("flyer", "", "flyer.html"),
         ]
         items += [("session", s.id, "session.html") for s in conf.sessions]
         items += [("forum", f.id, "forum.html") for f in conf.forums]

@@ -6,7 +6,7 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 
 from .fields import (
     MISSING,
@@ -29,6 +29,7 @@ from .fields import (
     TextKind,
     Time,
     Url,
+    known_language,
 )
 from .model import KINDS, STATUSES
 
@@ -43,9 +44,7 @@ class Language(Str):
         code = super().parse(ctx, value, loc)
         if code is MISSING:
             return MISSING
-        try:
-            Locale.parse(code)
-        except (UnknownLocaleError, ValueError):
+        if not known_language(code):
             ctx.error(loc.path, loc.line, loc.where, f"'{code}' is not a known language code")
             return MISSING
         return code
@@ -126,7 +125,15 @@ REGISTRATION = Record(
     (
         Field("url", HTTPS, "Address of the external registration form (https)", required=True),
         Field("deadline", DateOrTime(), "Registration deadline (date or local date and time)", required=True),
-        Field("fee", TEXT, "Participation fee, e.g. free of charge"),
+        Field("fee", TEXT, "Participation fee as text, e.g. free of charge"),
+        Field(
+            "price", Number(0, 1_000_000), "Participation fee as a number (0 when free), for search engines"
+        ),
+        Field(
+            "currency",
+            Str(re.compile(r"[A-Z]{3}"), "an ISO 4217 currency code such as EUR"),
+            "Currency of price",
+        ),
         Field("parts", MapOf(PART_REGISTRATION), "Per program part: status, capacity, deadline, note"),
     ),
 )
@@ -155,7 +162,12 @@ CONFERENCE = Record(
     "The event: names, languages, dates, venue, registration, organizers.",
     (
         Field("id", Slug(), "Id of the conference, used in feeds and calendar UIDs", required=True),
-        Field("languages", ListOf(Language(), 1, unique=True), "Languages; the first is the default", required=True),
+        Field(
+            "languages",
+            ListOf(Language(), 1, unique=True),
+            "Languages; the first is the default",
+            required=True,
+        ),
         Field("timezone", TimeZone(), "IANA timezone; all times are local to it", required=True),
         Field("base_url", HTTPS, "Where the site is published (https)", required=True),
         Field("title", TEXT, "Title of the conference", required=True),

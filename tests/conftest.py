@@ -33,6 +33,7 @@ def default_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build(CONTENT, out, BEFORE_DEADLINE)
     return out
 
+
 MULTIDAY = ROOT / "tests" / "sites" / "multiday"
 #: A moment before the registration deadline of the multi-day test conference.
 MULTIDAY_NOW = dt.datetime(2025, 10, 1, 12, 0, tzinfo=ZoneInfo("Europe/Berlin"))
@@ -67,6 +68,11 @@ def multiday_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def end_headers(self) -> None:
+        """Tell linkchecker that this host may be checked at full speed."""
+        self.send_header("LinkChecker", "unthrottled")
+        super().end_headers()
+
     def log_message(self, format: str, *args: object) -> None:
         """Keep the test output clean."""
 

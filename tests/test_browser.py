@@ -100,7 +100,7 @@ def test_pages_request_nothing_from_other_hosts_and_set_no_cookies(audit: dict[s
 
 
 def test_root_redirects_to_the_default_language(browser: Any, served: tuple[Path, str]) -> None:
-    site, base = served
+    _, base = served
     for javascript in (True, False):
         context = browser.new_context(java_script_enabled=javascript)
         try:
@@ -172,9 +172,10 @@ def test_keyboard_reaches_every_link_in_reading_order_with_visible_focus(
                 info = page.evaluate(
                     """() => { const e = document.activeElement; const s = getComputedStyle(e);
                       const r = e.getBoundingClientRect();
-                      return {order: e.dataset.order, outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
-                              visible: r.width > 0 && r.height > 0, cls: e.className, href: e.getAttribute('href'),
-                              hreflang: e.getAttribute('hreflang')}; }"""
+                      return {order: e.dataset.order,
+                              outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
+                              visible: r.width > 0 && r.height > 0, cls: e.className,
+                              href: e.getAttribute('href')}; }"""
                 )
                 order.append(int(info["order"]))
                 if not (info["outline"] and info["visible"]):
@@ -192,7 +193,9 @@ def test_keyboard_reaches_every_link_in_reading_order_with_visible_focus(
         context.close()
 
 
-def test_language_switch_and_registration_link_work_from_the_keyboard(browser: Any, default_site: Path) -> None:
+def test_language_switch_and_registration_link_work_from_the_keyboard(
+    browser: Any, default_site: Path
+) -> None:
     context = browser.new_context(viewport=DESKTOP)
     try:
         page = context.new_page()

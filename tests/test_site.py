@@ -59,7 +59,9 @@ def test_pages_declare_their_language_and_link_their_translation(default_site: P
         target = urljoin(rel, switch[0].get("href"))
         target_file = target + "index.html" if target.endswith("/") else target
         assert target_file.startswith(f"{other}/"), (rel, target)
-        back = html(default_site, target_file).xpath(f'//nav[contains(@class,"langs")]//a[@hreflang="{lang}"]')
+        back = html(default_site, target_file).xpath(
+            f'//nav[contains(@class,"langs")]//a[@hreflang="{lang}"]'
+        )
         assert urljoin(target_file, back[0].get("href")) + "index.html" == rel, (rel, target_file)
 
 
@@ -94,9 +96,7 @@ def test_program_lists_every_session_in_time_order_with_people(default_site: Pat
     slug = "programm" if lang == "de" else "programme"
     doc = html(default_site, f"{lang}/{slug}/index.html")
     items = doc.xpath('//li[contains(@class,"session")]')
-    expected = sorted(
-        (s["start"], s["id"]) for part in program["parts"] for s in part["sessions"]
-    )
+    expected = sorted((s["start"], s["id"]) for part in program["parts"] for s in part["sessions"])
     assert [li.get("id") for li in items] == [sid for _, sid in expected]
     by_id = {s["id"]: s for part in program["parts"] for s in part["sessions"]}
     for li in items:
@@ -174,9 +174,7 @@ def test_sitemap_lists_every_page_with_alternates(default_site: Path) -> None:
     tree = etree.parse(str(default_site / "sitemap.xml"))
     base = content_yaml("conference.yaml")["base_url"].rstrip("/") + "/"
     locs = [loc.text for loc in tree.findall(".//s:loc", SITEMAP_NS)]
-    expected = {
-        base + p.removesuffix("index.html") for p in pages(default_site) if p[:3] in ("de/", "en/")
-    }
+    expected = {base + p.removesuffix("index.html") for p in pages(default_site) if p[:3] in ("de/", "en/")}
     assert set(locs) == expected and len(locs) == len(expected)
     for url in tree.findall("s:url", SITEMAP_NS):
         langs = {a.get("hreflang") for a in url.findall("x:link", SITEMAP_NS)}

@@ -1,0 +1,119 @@
+"""The printable A4 flyer: a Jinja template rendered to HTML, then to PDF by WeasyPrint."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import logging
+import os
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+import segno
+from babel.dates import format_interval
+
+from .model import Conference
+from .registration import State
+from .render import PageContext, Renderer
+
+log = logging.getLogger(__name__)
+
+#: Where rendered PDFs are kept between builds, relative to the working folder.
+CACHE_DIR = Path(".confsite-cache") / "flyer"
+#: The template of the flyer and its stylesheet, inside the templates folder.
+TEMPLATE = "flyer/flyer.html"
+STYLESHEET = "flyer/flyer.css"
+
+
+class PrintContext(PageContext):
+    """A page context for print: every link is a full address."""
+
+    def url(self, path: str) -> str:
+        """Link to a site path by its absolute address."""
+        return self.canonical(path)
+
+
+def flyer_pdf(conf: Conference, lang: str, state: State, templates: Path) -> bytes:
+    """Render the flyer in ``lang`` to PDF bytes, reusing a cached copy of the same input."""
+    html = flyer_html(conf, lang, state, templates)
+    css = (templates / STYLESHEET).read_text(encoding="utf-8")
+    if os.environ.get("CONFSITE_NO_CACHE") == "1":
+        return _weasyprint(html, css)
+    key = hashlib.sha256(
+        "\0".join((html, css, f"weasyprint {version('weasyprint')}", f"pydyf {version('pydyf')}")).encode()
+    ).hexdigest()
+    cached = Path.cwd() / CACHE_DIR / f"{key}.pdf"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
+    pdf = _weasyprint(html, css)
+    _store(cached, pdf)
+    return pdf
+
+
+def flyer_html(conf: Conference, lang: str, state: State, templates: Path) -> str:
+    """Render the flyer's HTML in ``lang``, as WeasyPrint reads it."""
+    renderer = Renderer(conf, templates, state)
+    ctx = PrintContext(renderer, lang, renderer.routes.path("flyer", lang))
+    html = renderer.render(
+        TEMPLATE,
+        ctx,
+        qr=qr_data_uri(conf.registration.url),
+        date_span=date_span(ctx),
+        created=created(conf).isoformat(timespec="seconds"),
+    )
+    return html.decode("utf-8")
+
+
+def date_span(ctx: PageContext) -> str:
+    """Name the conference days briefly: 2. April 2019, or 24.–26. Okt. 2025 for consecutive days."""
+    days = sorted(ctx.conf.dates)
+    consecutive = all((b - a).days == 1 for a, b in itertools.pairwise(days))
+    if len(days) > 1 and consecutive:
+        return str(format_interval(days[0], days[-1], "yMMMd", locale=ctx.ui["locale"]))
+    return " · ".join(ctx.fmt.date_short(day) for day in days)
+
+
+def qr_data_uri(url: str) -> str:
+    """Make a QR code of ``url`` as an SVG data URI (vector, so it stays sharp in print)."""
+    code = segno.make_qr(url, error="m")
+    return str(code.svg_data_uri(scale=1, border=0, dark="#1b1f23", omitsize=False))
+
+
+def created(conf: Conference) -> dt.datetime:
+    """Return the flyer's creation date: SOURCE_DATE_EPOCH if set, else the first conference day."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            log.warning("SOURCE_DATE_EPOCH=%r is not a number of seconds; using the first day", epoch)
+    return dt.datetime.combine(min(conf.dates), dt.time(0, 0), conf.tz)
+
+
+def _weasyprint(html: str, css: str) -> bytes:
+    """Convert the flyer's HTML and CSS to PDF bytes."""
+    # Imported here: the import takes about half a second, and a cache hit needs none of it.
+    from weasyprint import CSS, HTML  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    pdf = HTML(string=html).write_pdf(stylesheets=[CSS(string=css)])
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write a cache entry atomically; a cache that cannot be written is skipped."""
+    tmp: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as file:
+            tmp = Path(file.name)
+            file.write(data)
+        os.replace(tmp, path)
+    except OSError as error:
+        log.warning("could not cache the flyer in %s: %s", path.parent, error)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)

@@ -1,0 +1,169 @@
+"""Calendars (RFC 5545) of the program per language, built with the icalendar library."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+
+from babel import Locale
+from icalendar import Calendar, Event, Timezone, vGeo
+
+from .feeds import ROLES, forum_people, people_with_roles
+from .markup import plain
+from .model import Conference, Forum, Person, Session, Text
+from .routes import Routes
+
+log = logging.getLogger(__name__)
+
+#: The interface string that labels the people of each role.
+_ROLE_LABELS = {"speaker": "speakers", "moderator": "moderators", "panelist": "panelists", "host": "hosts"}
+
+
+def calendar_path(lang: str) -> str:
+    """Return where the calendar of the whole program in ``lang`` is published."""
+    return f"{lang}/calendar.ics"
+
+
+def session_calendar_path(conf: Conference, routes: Routes, lang: str, session_id: str) -> str:
+    """Return where the calendar of one session is published: beside its page."""
+    return f"{routes.path('session', lang, session_id)}{conf.id}-{session_id}.ics"
+
+
+def calendars(conf: Conference, routes: Routes) -> dict[str, bytes]:
+    """Render every calendar of the site: the whole program and each session, per language."""
+    out: dict[str, bytes] = {}
+    for lang in conf.languages:
+        out[calendar_path(lang)] = calendar(conf, lang, routes)
+        for session in conf.sessions:
+            out[session_calendar_path(conf, routes, lang, session.id)] = session_calendar(
+                conf, lang, routes, session
+            )
+    return out
+
+
+def calendar(conf: Conference, lang: str, routes: Routes) -> bytes:
+    """Render every session and every forum (at its session's time) as one calendar."""
+    cal = _calendar(conf, lang, conf.title.get(lang))
+    for session in conf.sessions:
+        cal.add_component(_session_event(conf, lang, routes, session))
+        for forum in conf.forums_in(session.id):
+            cal.add_component(_forum_event(conf, lang, routes, session, forum))
+    return bytes(cal.to_ical())
+
+
+def session_calendar(conf: Conference, lang: str, routes: Routes, session: Session) -> bytes:
+    """Render one session as a calendar to import."""
+    name = conf.ui(lang)["page_title"].format(page=session.title.get(lang), site=conf.title.get(lang))
+    cal = _calendar(conf, lang, name)
+    cal.add_component(_session_event(conf, lang, routes, session))
+    return bytes(cal.to_ical())
+
+
+def _calendar(conf: Conference, lang: str, name: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", f"-//confsite//{conf.id}//{lang.upper()}")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("name", name)
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", conf.timezone)
+    first, last = conf.dates[0], conf.dates[-1]
+    cal.add_component(
+        Timezone.from_tzinfo(
+            conf.tz,
+            tzid=conf.timezone,
+            first_date=dt.date(first.year, 1, 1),
+            last_date=dt.date(last.year + 1, 1, 1),
+        )
+    )
+    return cal
+
+
+def stamp(conf: Conference) -> dt.datetime:
+    """Return the DTSTAMP of every event: SOURCE_DATE_EPOCH, else the last conference day at 00:00 UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            log.warning("ignoring SOURCE_DATE_EPOCH=%r: not a number of seconds", epoch)
+    return dt.datetime.combine(conf.dates[-1], dt.time(0), dt.UTC)
+
+
+def _event(conf: Conference, uid: str, summary: str, start: dt.datetime, end: dt.datetime) -> Event:
+    event = Event()
+    event.add("uid", f"{uid}@{conf.id}")
+    event.add("dtstamp", stamp(conf))
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", summary)
+    return event
+
+
+def _session_event(conf: Conference, lang: str, routes: Routes, session: Session) -> Event:
+    ui = conf.ui(lang)
+    event = _event(conf, f"session-{session.id}", session.title.get(lang), session.start, session.end)
+    url = conf.base_url + routes.path("session", lang, session.id)
+    blocks = [_line(session.subtitle, lang), _people(ui, people_with_roles(conf, session))]
+    blocks.append(_markdown(session.description, lang))
+    forums = conf.forums_in(session.id)
+    if forums:
+        titles = "\n".join(f"– {forum.title.get(lang)}" for forum in forums)
+        blocks.append(f"{ui['forums_choose'].format(n=len(forums))}:\n{titles}")
+    blocks.append(url)
+    event.add("description", "\n\n".join(block for block in blocks if block))
+    _place(conf, lang, event, session.room)
+    event.add("categories", [ui[f"kind_{session.kind}"]])
+    event.add("url", url)
+    return event
+
+
+def _forum_event(conf: Conference, lang: str, routes: Routes, session: Session, forum: Forum) -> Event:
+    ui = conf.ui(lang)
+    event = _event(conf, f"forum-{forum.id}", forum.title.get(lang), session.start, session.end)
+    url = conf.base_url + routes.path("forum", lang, forum.id)
+    blocks = [
+        ui["forum_in"].format(session=session.title.get(lang)),
+        _people(ui, forum_people(conf, forum.id)),
+        _markdown(forum.description, lang),
+        url,
+    ]
+    event.add("description", "\n\n".join(block for block in blocks if block))
+    _place(conf, lang, event, forum.room or session.room)
+    event.add("categories", [ui["kind_forums"]])
+    event.add("url", url)
+    return event
+
+
+def _line(text: Text | None, lang: str) -> str:
+    return text.get(lang) if text else ""
+
+
+def _markdown(text: Text | None, lang: str) -> str:
+    return plain(text.get(lang)) if text else ""
+
+
+def _people(ui: dict[str, str], people: tuple[tuple[str, Person], ...]) -> str:
+    """List the people by role, one line each: "Speakers: Jürgen Schultze, Eva Wascher"."""
+    lines = []
+    for role in ROLES:
+        names = [person.full_name for r, person in people if r == role]
+        if names:
+            lines.append(f"{ui[_ROLE_LABELS[role]]}: {', '.join(names)}")
+    return "\n".join(lines)
+
+
+def _place(conf: Conference, lang: str, event: Event, room: Text | None) -> None:
+    """Add where it happens: venue, room, street, postal code, city, country; and coordinates."""
+    venue = conf.venue
+    country = Locale.parse(conf.ui(lang)["locale"]).territories.get(venue.country, venue.country)
+    parts = [
+        venue.name.get(lang),
+        _line(room, lang),
+        venue.street,
+        f"{venue.postal_code} {venue.city.get(lang)}",
+    ]
+    event.add("location", ", ".join(p for p in [*parts, str(country)] if p))
+    if venue.lat is not None and venue.lon is not None:
+        event.add("geo", vGeo((venue.lat, venue.lon)))

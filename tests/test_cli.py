@@ -1,0 +1,222 @@
+"""The command line: exit codes, error output, and what it leaves on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from confbuilder import Site, make_site
+from confsite.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = ["--now", "2019-03-01T12:00"]
+#: One reported problem: FILE:LINE: where: what
+ERROR_LINE = re.compile(r"^(?P<file>[^:\s][^:]*):(?P<line>[1-9]\d*): (?P<where>[^:\s]+): (?P<what>\S.*)$")
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Site:
+    """A valid content folder in the working folder, so paths read content/..., site/..."""
+    monkeypatch.chdir(tmp_path)
+    return make_site(tmp_path)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the command line in-process; return its exit status, stdout and stderr."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Hash every file and name every folder under ``folder``, to compare it byte for byte."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "<dir>"
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def break_content(site: Site) -> list[tuple[str, int]]:
+    """Make three mistakes in two files; return the (file, line) an editor should be sent to."""
+    site.replace("program.yaml", 'end: "11:00"', 'end: "13:70"')
+    site.replace("program.yaml", "speakers: [ada, grace]", "speakers: [ada, grase]")
+    site.replace("conference.yaml", "Europe/Berlin", "Europe/Wuppertal")
+    return [
+        ("content/conference.yaml", site.line("conference.yaml", "Europe/Wuppertal")),
+        ("content/program.yaml", site.line("program.yaml", "13:70")),
+        ("content/program.yaml", site.line("program.yaml", "grase")),
+    ]
+
+
+def assert_error_report(err: str, expected: list[tuple[str, int]]) -> None:
+    """Every problem is one FILE:LINE: where: what line, then one summary line; no traceback."""
+    assert "Traceback" not in err
+    *problems, summary = err.strip().splitlines()
+    matches = [ERROR_LINE.match(line) for line in problems]
+    assert all(matches), f"not FILE:LINE: where: what:\n{err}"
+    assert [(m["file"], int(m["line"])) for m in matches if m] == sorted(expected)
+    assert summary == f"{len(expected)} problems found; nothing was written."
+
+
+# --- exit 0 ------------------------------------------------------------------------------------
+
+
+def test_build_valid_content(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "build", "--content", "content", "--out", "public", *NOW)
+    assert code == 0, err
+    assert re.fullmatch(r"Built \d+ pages \(\d+ files\) in 2 languages into public/ in [\d.]+ s\n", out)
+    assert (site.root / "public" / "index.html").is_file()
+    assert (site.root / "public" / "sitemap.xml").is_file()
+
+
+def test_check_valid_content_writes_nothing(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
+    before = snapshot(site.root)
+    code, out, _ = run(capsys, "check", "--content", "content")
+    assert code == 0
+    assert out.startswith("content: OK (2 sessions, 2 people, 2 languages)")
+    assert snapshot(site.root) == before
+
+
+# --- exit 1 ------------------------------------------------------------------------------------
+
+
+def test_build_invalid_content_reports_every_error(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = break_content(site)
+    code, out, err = run(capsys, "--content", "content", "--out", "site", *NOW)
+    assert code == 1
+    assert out == ""
+    assert_error_report(err, expected)
+    assert not (site.root / "site").exists()
+
+
+def test_check_invalid_content_writes_nothing(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = break_content(site)
+    before = snapshot(site.root)
+    code, _, err = run(capsys, "check", "--content", "content")
+    assert code == 1
+    assert_error_report(err, expected)
+    assert snapshot(site.root) == before
+
+
+def test_invalid_build_leaves_the_output_folder_as_it_was(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "--content", "content", "--out", "site", *NOW)[0] == 0
+    before = snapshot(site.root / "site")
+    siblings = sorted(p.name for p in site.root.iterdir())
+    site.replace("people.yaml", "name: Ada Lovelace", "name: [Ada Lovelace")
+    code, _, err = run(capsys, "--content", "content", "--out", "site", *NOW)
+    assert code == 1 and "content/people.yaml:" in err
+    assert snapshot(site.root / "site") == before
+    assert sorted(p.name for p in site.root.iterdir()) == siblings  # no half-written folder beside it
+
+
+def test_missing_content_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "check", "--content", "nowhere")
+    assert code == 1
+    assert err.startswith("nowhere:1: content folder not found")
+
+
+# --- exit 2 ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv", [["--bogus"], ["check", "--out", "x"], ["build", "--port", "80"], ["publish"]]
+)
+def test_unknown_option_or_command(site: Site, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage:" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("now", ["yesterday", "2019-13-01", "2019-03-01T25:00", ""])
+def test_bad_now(site: Site, capsys: pytest.CaptureFixture[str], now: str) -> None:
+    code, _, err = run(capsys, "--content", "content", "--out", "site", "--now", now)
+    assert code == 2
+    assert "--now" in err and "ISO 8601" in err
+    assert not (site.root / "site").exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://example.org/", "example.org/conf/", "https:///conf/", "https://example.org/?a=1", "javascript:x"],
+)
+def test_bad_base_url(site: Site, capsys: pytest.CaptureFixture[str], url: str) -> None:
+    code, _, err = run(capsys, "--content", "content", "--out", "site", "--base-url", url, *NOW)
+    assert code == 2
+    assert "--base-url" in err and "https://example.org/path/" in err
+    assert not (site.root / "site").exists()
+
+
+def test_output_folder_that_is_not_a_site_is_refused(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
+    out = site.root / "thesis"
+    out.mkdir()
+    (out / "chapter1.md").write_text("Years of work.\n", encoding="utf-8")
+    (out / "figures").mkdir()
+    (out / "figures" / "plot.png").write_bytes(b"\x89PNG not really")
+    before = snapshot(out)
+    code, _, err = run(capsys, "--content", "content", "--out", "thesis", *NOW)
+    assert code == 2
+    assert "does not look like a built site" in err and "Traceback" not in err
+    assert snapshot(out) == before
+
+
+def test_help_explains_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    help_text = capsys.readouterr().out
+    assert "exit status" in help_text
+    for code, meaning in (("0", "success"), ("1", "content"), ("2", "usage")):
+        assert re.search(rf"^\s+{code}\s+.*{meaning}", help_text, re.MULTILINE), f"exit {code} not explained"
+
+
+# --- the real entry point, as a subprocess -----------------------------------------------------
+
+
+def test_build_py_as_a_subprocess(site: Site) -> None:
+    """``python build.py`` from the repository root: exit statuses and clean error output."""
+    # the content lies outside the working folder, so errors name it by its absolute path
+    expected = [(str(site.root / name), line) for name, line in break_content(site)]
+    broken = subprocess.run(
+        [
+            sys.executable,
+            "build.py",
+            "build",
+            "--content",
+            str(site.content),
+            "--out",
+            str(site.root / "site"),
+            *NOW,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert broken.returncode == 1, broken.stderr
+    assert broken.stdout == ""
+    assert_error_report(broken.stderr, expected)
+    assert not (site.root / "site").exists()
+
+    usage = subprocess.run(
+        [sys.executable, "build.py", "--bogus"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert usage.returncode == 2
+    assert "Traceback" not in usage.stderr and "--bogus" in usage.stderr
