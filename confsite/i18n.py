@@ -108,6 +108,12 @@ class Formatter:
         """Name the timezone in force at ``when``: Mitteleuropäische Sommerzeit."""
         return str(get_timezone_name(when.astimezone(self.tz), "long", locale=self.s["locale"]))
 
+    def zone_between(self, start: dt.datetime, end: dt.datetime) -> str:
+        """Name the timezone of a span: its season's name, or the generic one across a change."""
+        if self.zone(start) == self.zone(end):
+            return self.zone(start)
+        return str(get_timezone_name(self.tz, "long", locale=self.s["locale"]))
+
     def deadline(self, when: dt.datetime, is_day: bool) -> str:
         """Format a deadline: a date, or a date and time."""
         if is_day:

@@ -375,6 +375,14 @@ class Conference:
         return {k: tuple(sorted(v, key=lambda a: (a.start, a.kind, a.id))) for k, v in found.items()}
 
     @cached_property
+    def day_spans(self) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+        """Return the first start and the last end of each day of the program."""
+        return tuple(
+            (min(s.start for _, ss in parts for s in ss), max(s.end for _, ss in parts for s in ss))
+            for _, parts in self.days
+        )
+
+    @cached_property
     def days(self) -> tuple[tuple[dt.date, tuple[tuple[Part, tuple[Session, ...]], ...]], ...]:
         """Return the program by day, then by part, each in time order."""
         out = []

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from conftest import ARTIFACTS, BEFORE_DEADLINE, MULTIDAY_NOW, ROOT, require, serve
 
@@ -266,3 +270,38 @@ def test_screenshots_of_home_and_schedule(browser: Any, default_site: Path) -> N
             finally:
                 context.close()
     print(f"\nscreenshots saved in {folder}")
+
+
+def test_printed_german_schedule_fits_two_a4_pages_without_navigation(
+    browser: Any, default_site: Path, tmp_path: Path
+) -> None:
+    require("pdftotext (poppler-utils)", shutil.which("pdftotext") is not None)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        with serve(default_site) as base:
+            page.goto(base + "de/programm/index.html")
+            page.emulate_media(media="print")
+            pdf = tmp_path / "schedule.pdf"
+            page.pdf(path=str(pdf), format="A4", print_background=False)
+    finally:
+        context.close()
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
+    assert pages <= 2
+    printed = " ".join(
+        subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    program = yaml.safe_load((ROOT / "content" / "program.yaml").read_text(encoding="utf-8"))
+    for part in program["parts"]:
+        for session in part["sessions"]:
+            title = session["title"]
+            title = title.get("de", title.get("text")) if isinstance(title, dict) else title
+            assert " ".join(title.split()) in printed
+            assert session["start"].lstrip("0") in printed
+    for person in yaml.safe_load((ROOT / "content" / "people.yaml").read_text(encoding="utf-8"))["people"]:
+        assert person["name"] in printed
+    # navigation, call to action and footer are screen-only
+    assert "Jetzt anmelden" not in printed and "Startseite" not in printed and "Veranstalter" not in printed

@@ -223,3 +223,19 @@ def test_rebuild_removes_files_of_earlier_builds(tmp_path: Path) -> None:
     build(CONTENT, out, BEFORE_DEADLINE)
     assert not (out / "de" / "stale.html").exists()
     assert not list(tmp_path.glob(".site.*")), "no staging folder left behind"
+
+
+def test_multi_day_home_lists_each_day_and_names_the_zone_across_the_clock_change(
+    multiday_site: Path,
+) -> None:
+    when = html(multiday_site, "de/index.html").xpath('//dl[@class="facts"]/dd')[0]
+    days = [line.strip() for line in when.itertext() if line.strip()]
+    assert days[:3] == [
+        "Freitag, 24. Oktober 2025, 9:00–14:00 Uhr",
+        "Samstag, 25. Oktober 2025, 10:00–12:15 Uhr",
+        "Sonntag, 26. Oktober 2025, 9:00–12:30 Uhr",
+    ]
+    # summer time ends in the night before the last day: the generic name is the honest one
+    assert "Mitteleuropäische Zeit" in days[3] and "Sommerzeit" not in days[3]
+    session = text(html(multiday_site, "en/programme/workshop/index.html"))
+    assert "Central European Standard Time" in session
