@@ -70,7 +70,8 @@ def scores(url: str) -> dict[str, int]:
 
 def main() -> int:
     """Build, serve, measure, print."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--site", type=Path, help="an already built site (default: build content/)")
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
