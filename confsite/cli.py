@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +12,9 @@ from urllib.parse import urlsplit
 
 from .errors import ContentInvalid
 from .pipeline import TEMPLATES, build, load
+from .scaffold import new_site
+from .schema import write_schemas
+from .serve import ListenError, serve
 from .write import OutputError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -19,6 +23,9 @@ _EPILOG = """\
 commands:
   build   render the site into --out (the default command)
   check   validate the content only; write nothing
+  serve   preview on http://127.0.0.1:8000/: rebuilt on every save, open tabs reload
+  schema  write the JSON Schemas of the content files (completion in editors) into schemas/
+  new     start a new content folder: a small example conference to change
 
 exit status:
   0  success
@@ -31,6 +38,8 @@ examples:
   python build.py check --content content/
   python build.py build --out public/ --base-url https://example.org/kosi-lab/2019/
   python build.py build --now 2019-03-20T12:00   # judge registration as of that moment
+  python build.py serve --content content/ --port 8000
+  python build.py new my-conference/
 """
 
 
@@ -45,8 +54,12 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", metavar="{build,check}")
-    for name, text in (("build", "render the site (default)"), ("check", "validate the content only")):
+    commands = parser.add_subparsers(dest="command", metavar="{build,check,serve,schema,new}")
+    for name, text in (
+        ("build", "render the site (default)"),
+        ("check", "validate the content only"),
+        ("serve", "preview the site, rebuilt and reloaded on every change"),
+    ):
         sub = commands.add_parser(
             name,
             help=text,
@@ -68,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
             metavar="DIR",
             help="templates folder (default: the templates that ship with confsite)",
         )
+        if name == "serve":
+            _add_serve_options(sub)
         if name == "build":
             sub.add_argument(
                 "--out",
@@ -87,11 +102,52 @@ def _parser() -> argparse.ArgumentParser:
                 help="judge registration deadlines at this ISO 8601 moment"
                 " (local to the conference timezone; default: now)",
             )
+    _add_editor_commands(commands)
     return parser
 
 
+def _port(text: str) -> int:
+    """Read --port: 0 (any free port) to 65535."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return int(text)
+
+
+def _add_serve_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--port", type=_port, default=8000, help="port to listen on (default: 8000; 0: any free)"
+    )
+    sub.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0: every network)",
+    )
+    sub.add_argument(
+        "--now",
+        metavar="DATETIME",
+        help="judge registration at this ISO 8601 moment (default: the current time, at every rebuild)",
+    )
+
+
+def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    schema = commands.add_parser(
+        "schema",
+        help="write the JSON Schemas of the content files",
+        description="Write one JSON Schema per content file (and page front matter) for editor completion.",
+    )
+    schema.add_argument(
+        "--out", type=Path, default=Path("schemas"), metavar="DIR", help="folder (default: schemas/)"
+    )
+    new = commands.add_parser(
+        "new",
+        help="start a new content folder",
+        description="Write a small valid bilingual content folder with its schemas into DIR (new or empty).",
+    )
+    new.add_argument("folder", type=Path, metavar="DIR", help="the new content folder")
+
+
 def _with_default_command(argv: list[str]) -> list[str]:
-    if argv and argv[0] in ("build", "check", "-h", "--help"):
+    if argv and argv[0] in ("build", "check", "serve", "schema", "new", "-h", "--help"):
         return argv
     return ["build", *argv]
 
@@ -116,8 +172,9 @@ def check_base_url(text: str | None) -> str | None:
     """Read --base-url: an absolute http(s) address."""
     if text is None:
         return None
-    parts = urlsplit(text)
-    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+    parts = urlsplit(text)  # which silently drops tabs and line breaks: refuse them first
+    unsafe = any(ch.isspace() or ord(ch) < 32 or ch in "\"'<>" for ch in text)
+    if unsafe or parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
         raise UsageError(f"--base-url: {text!r} is not an absolute address such as https://example.org/path/")
     return text
 
@@ -126,6 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(_with_default_command(list(sys.argv[1:] if argv is None else argv)))
     try:
+        if args.command in ("serve", "schema", "new"):
+            return _editor_command(args)
         if args.command == "check":
             conf = load(args.content, args.templates)
             print(
@@ -151,6 +210,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Built {result.pages} pages ({result.files} files) in {len(result.conference.languages)}"
         f" languages into {args.out}/ in {result.seconds:.2f} s"
     )
+    return EXIT_OK
+
+
+def _editor_command(args: argparse.Namespace) -> int:
+    """Run serve, schema or new; wrong usage raises UsageError or OutputError."""
+    if args.command == "schema":
+        written = write_schemas(args.out)
+        print(f"Wrote {len(written)} schemas into {args.out}/")
+    elif args.command == "new":
+        files = new_site(args.folder)
+        print(f"Wrote {len(files)} files into {args.folder}/; preview them with:")
+        print(f"  python build.py serve --content {args.folder}")
+    else:
+        now = parse_now(args.now)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger = logging.getLogger("confsite")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        try:
+            serve(args.content, args.templates, args.host, args.port, now)
+        except ListenError as exc:
+            raise UsageError(str(exc)) from None
+        finally:
+            logger.removeHandler(handler)
     return EXIT_OK
 
 

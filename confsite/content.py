@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from . import crossref
 from .errors import ContentInvalid, Errors
-from .fields import MISSING, Ctx, ListOf, Loc, Parsed, parse_record, suggest
+from .fields import MISSING, Ctx, ListOf, Loc, Parsed, describe, parse_record, suggest
 from .i18n import load_strings
-from .loader import LMap, RawPage, display_path, load_page, load_yaml
+from .loader import LList, LMap, RawPage, display_path, load_page, load_yaml
 from .model import (
     Conference,
     Contact,
@@ -31,6 +31,19 @@ from .model import (
 from .specs import FILES, PAGE, REQUIRED_FILES, Language
 
 _PAGE_NAME = re.compile(r"(?P<slug>[^.]+)\.(?P<lang>[^.]+)\.md")
+
+#: The most sessions (forums, panels) and people a site may have: far above any conference, and
+#: low enough that mistaken or hostile content cannot make a build exhaust memory or time.
+MAX_SESSIONS = 20_000
+MAX_PEOPLE = 50_000
+#: Per file: the list of records, the list inside each record that is counted (if any), what
+#: the records are called, and how many are allowed.
+_LIMITS = {
+    "program.yaml": ("parts", "sessions", "sessions", MAX_SESSIONS),
+    "forums.yaml": ("groups", "forums", "forums", MAX_SESSIONS),
+    "podium.yaml": ("panels", "", "panels", MAX_SESSIONS),
+    "people.yaml": ("people", "", "people", MAX_PEOPLE),
+}
 
 
 def load_conference(content: Path, templates: Path) -> Conference:
@@ -56,6 +69,7 @@ def load_conference(content: Path, templates: Path) -> Conference:
     _check_contact(ctx, sources.conference)
     pages = _load_pages(ctx, content / "pages")
     strings = load_strings(templates, content, languages, errors) if languages_valid else {}
+    _check_page_addresses(ctx, pages, strings)
     if errors:
         raise ContentInvalid(errors.sorted())
     return _build(sources, pages, strings)
@@ -74,8 +88,34 @@ def _read_files(content: Path, errors: Errors) -> dict[str, Any]:
         data = load_yaml(path, errors)
         if data is None and len(errors) == before:
             errors.add(display_path(path), 1, "", f"file is empty; it needs the keys of {name}")
-        raw[name] = data
+        raw[name] = None if _over_limit(errors, name, data) else data
     return raw
+
+
+def _over_limit(errors: Errors, name: str, data: Any) -> bool:
+    """Report a file with more records than a site may have; return whether it has too many."""
+    if name not in _LIMITS:
+        return False
+    outer, inner, what, limit = _LIMITS[name]
+    records = data.get(outer) if isinstance(data, LMap) else None
+    if not isinstance(records, LList):
+        return False
+    if not inner:
+        if len(records) <= limit:
+            return False
+        where, line = f"{outer}[{limit}]", records.line_of(limit)
+    else:
+        count = 0
+        for index, record in enumerate(records):
+            items = record.get(inner) if isinstance(record, LMap) else None
+            if isinstance(items, LList) and count + len(items) > limit:
+                where, line = f"{outer}[{index}].{inner}[{limit - count}]", items.line_of(limit - count)
+                break
+            count += len(items) if isinstance(items, LList) else 0
+        else:
+            return False
+    errors.add(records.path, line, where, f"more than {limit:,} {what}; confsite refuses sites this large")
+    return True
 
 
 def _languages(data: Any) -> tuple[tuple[str, ...], bool]:
@@ -112,11 +152,17 @@ def _check_logos(ctx: Ctx, conference: Parsed, content: Path) -> None:
             logo = org.get("logo")
             if logo is None:
                 continue
-            target = (content / logo).resolve()
             loc = org.at("logo")
+            try:
+                target = (content / logo).resolve()
+                is_file = target.is_file()
+            except (OSError, ValueError) as exc:  # a name too long, a loop of links, ...
+                reason = exc.strerror if isinstance(exc, OSError) else exc
+                ctx.error(loc.path, loc.line, loc.where, f"cannot read {describe(logo)}: {reason}")
+                continue
             if not target.is_relative_to(root):
                 ctx.error(loc.path, loc.line, loc.where, f"'{logo}' lies outside the content folder")
-            elif not target.is_file():
+            elif not is_file:
                 ctx.error(loc.path, loc.line, loc.where, f"file '{logo}' not found in the content folder")
             elif target.suffix.lower() not in (".svg", ".png", ".jpg", ".jpeg", ".webp"):
                 ctx.error(loc.path, loc.line, loc.where, "a logo must be an SVG, PNG, JPEG or WebP file")
@@ -171,6 +217,29 @@ def _load_pages(ctx: Ctx, folder: Path) -> list[tuple[RawPage, Parsed]]:
             found.append((raw, front))
     _check_translations(ctx, found, state)
     return found
+
+
+def _check_page_addresses(
+    ctx: Ctx, pages: list[tuple[RawPage, Parsed]], strings: dict[str, dict[str, str]]
+) -> None:
+    """Report a page whose address in its language is taken by a section or by another page."""
+    taken: dict[tuple[str, str], str] = {
+        (lang, text): f"the section {key}"
+        for lang, texts in strings.items()
+        for key, text in texts.items()
+        if key.startswith("slug_")
+    }
+    for raw, front in pages:
+        slug = front.get("slug", raw.slug)
+        line = front.line_of("slug") if "slug" in front.key_lines else 1
+        other = taken.setdefault((raw.lang, slug), raw.path)
+        if other != raw.path:
+            ctx.error(
+                raw.path,
+                line,
+                "front matter.slug" if "slug" in front.key_lines else "",
+                f"the address {raw.lang}/{slug}/ is already taken by {other}; give this page another slug",
+            )
 
 
 def _check_translations(

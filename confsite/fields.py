@@ -21,6 +21,8 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[a-zA-Z]{2,}")
 SAFE_SCHEMES = ("https", "http", "mailto", "tel")
+#: The years a conference may fall in: calendars and schedules compute the following day and year.
+YEARS = range(1900, 3000)
 
 
 @dataclass
@@ -297,10 +299,23 @@ class Date(Kind):
                 f"{describe(value)} is not a date (YYYY-MM-DD){_calendar_problem(value)}",
             )
             return MISSING
-        return parsed
+        return _in_years(ctx, parsed, loc)
 
     def schema(self) -> dict[str, Any]:
         return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+
+
+def _in_years(ctx: Ctx, value: dt.date, loc: Loc) -> Any:
+    """Return a date (or date and time) within YEARS, or report it."""
+    if value.year in YEARS:
+        return value
+    ctx.error(
+        loc.path,
+        loc.line,
+        loc.where,
+        f"{value.isoformat()} lies outside the years {YEARS.start}–{YEARS.stop - 1}; check the year",
+    )
+    return MISSING
 
 
 def _calendar_problem(value: Any) -> str:
@@ -346,7 +361,7 @@ class DateOrTime(Kind):
                 f"{_calendar_problem(value)}",
             )
             return MISSING
-        return parsed
+        return _in_years(ctx, parsed, loc)
 
     def schema(self) -> dict[str, Any]:
         return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2})?)?$"}

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
 from pathlib import Path
 
 from babel.dates import format_date, format_time, get_timezone_name
 
 from .errors import Errors
-from .fields import describe, suggest
+from .fields import SLUG, describe, known_language, suggest
 from .loader import LMap, display_path, load_yaml
 
 #: The language whose shipped strings define the full set of keys.
 REFERENCE = "en"
+#: Interface strings that are Babel date or time patterns, and a moment to try them on.
+_DATE_PATTERNS = ("date_format", "date_short", "date_numeric")
+_TIME_PATTERNS = ("time_format", "time_short")
+_SAMPLE = dt.datetime(2019, 4, 2, 9, 30, tzinfo=dt.UTC)
 
 
 def shipped_languages(templates: Path) -> tuple[str, ...]:
@@ -31,7 +36,7 @@ def load_strings(
         shipped_file = templates / "i18n" / f"{lang}.yaml"
         strings = _read(shipped_file, errors) if shipped_file.exists() else {}
         override_file = content / "i18n" / f"{lang}.yaml"
-        override = _read(override_file, errors, keys) if override_file.exists() else None
+        override = _read(override_file, errors, reference) if override_file.exists() else None
         if override is not None:
             strings = {**(strings or {}), **override}
         missing = sorted(keys - set(strings or {}))
@@ -47,6 +52,18 @@ def load_strings(
                 f"{', ...' if len(missing) > 8 else ''})",
             )
         result[lang] = strings or {}
+        sections: dict[str, str] = {}
+        for key in sorted(k for k in result[lang] if k.startswith("slug_")):
+            first = sections.setdefault(result[lang][key], key)
+            if first != key:
+                # name the key the content's file gives, not the one that ships
+                mine, other = (first, key) if first in (override or {}) else (key, first)
+                errors.add(
+                    display_path(override_file),
+                    1,
+                    mine,
+                    f"'{result[lang][key]}' is also the address of {other}; each section needs its own",
+                )
     for path in sorted((content / "i18n").glob("*.yaml")) if (content / "i18n").is_dir() else ():
         if path.stem not in languages:
             errors.add(
@@ -58,7 +75,7 @@ def load_strings(
     return result
 
 
-def _read(path: Path, errors: Errors, keys: set[str] | None = None) -> dict[str, str] | None:
+def _read(path: Path, errors: Errors, reference: dict[str, str] | None = None) -> dict[str, str] | None:
     data = load_yaml(path, errors)
     if data is None:
         return None
@@ -68,13 +85,45 @@ def _read(path: Path, errors: Errors, keys: set[str] | None = None) -> dict[str,
         return None
     out: dict[str, str] = {}
     for key, value in data.items():
-        if keys is not None and key not in keys:
-            errors.add(shown, data.line_of(key), key, f"unknown interface string{suggest(key, keys)}")
+        if reference is not None and key not in reference:
+            errors.add(shown, data.line_of(key), key, f"unknown interface string{suggest(key, reference)}")
         elif not isinstance(value, str):
             errors.add(shown, data.line_of(key), key, f"expected a text, got {describe(value)}")
+        elif reference is not None and (problem := _problem(key, value, reference[key])):
+            errors.add(shown, data.line_of(key), key, problem)
         else:
             out[key] = value
     return out
+
+
+def _fields(text: str) -> set[str]:
+    """Return the {placeholders} of a text; raise ValueError when its braces do not pair."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def _problem(key: str, value: str, reference: str) -> str:
+    """Say why an override cannot replace an interface string, or return an empty string."""
+    allowed = _fields(reference)
+    if allowed:
+        try:
+            unknown = sorted(_fields(value) - allowed)
+        except ValueError:
+            unknown = ["{"]
+        if unknown:
+            names = ", ".join(f"{{{name}}}" for name in sorted(allowed))
+            return f"{describe(value)} may use only the placeholders {names}; write {{{{ and }}}} for braces"
+    if key.startswith("slug_") and not SLUG.fullmatch(value):
+        return f"{describe(value)} is not a page address: use lower-case letters, digits and hyphens"
+    if key in ("locale", "time_locale") and not known_language(value):
+        return f"{describe(value)} is not a locale such as de_DE or en"
+    try:
+        if key in _DATE_PATTERNS:
+            format_date(_SAMPLE.date(), value, locale="en")
+        elif key in _TIME_PATTERNS:
+            format_time(_SAMPLE, value, locale="en")
+    except (ValueError, AttributeError, KeyError, TypeError) as exc:
+        return f"{describe(value)} is not a Babel {key.partition('_')[0]} pattern ({exc})"
+    return ""
 
 
 class Formatter:

@@ -61,6 +61,7 @@ def session_calendar(conf: Conference, lang: str, routes: Routes, session: Sessi
 
 
 def _calendar(conf: Conference, lang: str, name: str) -> Calendar:
+    name = " ".join(name.split())  # NAME and X-WR-CALNAME are one line; icalendar does not escape them
     cal = Calendar()
     cal.add("prodid", f"-//confsite//{conf.id}//{lang.upper()}")
     cal.add("version", "2.0")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,16 @@ _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 
 #: Files larger than this are refused before parsing (an editor's YAML is kilobytes).
 MAX_FILE_BYTES = 20 * 1024 * 1024
-#: A document whose aliases expand to more nodes than this is refused (alias bombs).
-MAX_EXPANDED_NODES = 2_000_000
+#: A document with more values than this, counting every alias (*name) expanded, is refused:
+#: alias bombs, and files that would take many seconds to read (20,000 sessions are ~300,000).
+MAX_EXPANDED_NODES = 1_000_000
+#: Lists and mappings nested deeper than this are refused (libyaml recurses on the C stack).
+MAX_DEPTH = 100
+
+#: Characters that no text may hold: control characters other than tab and line breaks, UTF-16
+#: surrogates and the non-characters U+FFFE and U+FFFF. YAML escapes ("\\0", "\\x1b") can write
+#: them, but HTML, XML and calendars cannot carry them.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
@@ -67,29 +76,36 @@ def _line(node: yaml.Node) -> int:
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """A safe loader that builds located mappings and lists and reports duplicate keys."""
 
-    def __init__(self, stream: str, path: str, errors: Errors) -> None:
+    def __init__(self, stream: str, path: str, errors: Errors, first_line: int = 1) -> None:
         super().__init__(stream)
         self.display = path
         self.errors = errors
+        #: Line of the file on which the stream starts (front matter starts on line 2).
+        self.offset = first_line - 1
+
+    def error(self, node: yaml.Node, where: str, message: str) -> None:
+        """Report a problem at ``node``, on the line of the file an editor sees."""
+        self.errors.add(self.display, _line(node) + self.offset, where, message)
 
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LMap:
-    loader.flatten_mapping(node)
+    own = sum(1 for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge")
+    loader.flatten_mapping(node)  # puts the pairs of merged mappings (<<: *name) first
+    merged, written = node.value[: len(node.value) - own], node.value[len(node.value) - own :]
     result = LMap(loader.display, _line(node))
-    for key_node, value_node in node.value:
+    # Keys written here win over merged ones, and of merged ones the first merged mapping wins.
+    for index, (key_node, value_node) in enumerate([*written, *reversed(merged)]):
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str | int | float | bool) or key is None:
-            loader.errors.add(loader.display, _line(key_node), "", "a key must be a plain word")
+            loader.error(key_node, "", "a key must be a plain word")
             continue
         key = str(key)
         if key in result.key_lines:
-            first = result.key_lines[key]
-            loader.errors.add(
-                loader.display,
-                _line(key_node),
-                key,
-                f"duplicate key (first given on line {first}); remove one of them",
-            )
+            if index < len(written):
+                first = result.key_lines[key] + loader.offset
+                loader.error(
+                    key_node, key, f"duplicate key (first given on line {first}); remove one of them"
+                )
             continue
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = _line(key_node)
@@ -108,9 +124,25 @@ def _construct_number(loader: _Loader, node: yaml.ScalarNode) -> Any:
     # YAML 1.1 reads 10:00 as the base-60 number 600; an editor means a time of day.
     if ":" in str(node.value):
         return str(node.value)
-    if node.tag.endswith(":int"):
-        return loader.construct_yaml_int(node)
-    return loader.construct_yaml_float(node)
+    try:
+        if node.tag.endswith(":int"):
+            return loader.construct_yaml_int(node)
+        return loader.construct_yaml_float(node)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        return str(node.value)
+
+
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+    text = str(loader.construct_scalar(node))
+    bad = _FORBIDDEN.search(text)
+    if bad is None:
+        return text
+    loader.error(node, "", _invisible(bad.group()))
+    return _FORBIDDEN.sub("", text)
+
+
+def _invisible(char: str) -> str:
+    return f"the text holds the invisible character U+{ord(char):04X}, which pages cannot show; remove it"
 
 
 def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
@@ -126,6 +158,7 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_number)
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_number)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
@@ -149,16 +182,46 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return size
 
 
+def _shape_problem(text: str) -> tuple[int, str] | None:
+    """Find nesting too deep or too many values by scanning the parser's events (cheap).
+
+    Return the 0-based line and the problem, or None. Runs before composing the document,
+    whose cost grows with the number of values and whose recursion grows with the depth.
+    """
+    depth = count = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        line = int(event.start_mark.line) if event.start_mark is not None else 0
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, f"lists and mappings nest more than {MAX_DEPTH} levels deep here"
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
+            count += 1
+            if count > MAX_EXPANDED_NODES:
+                return (
+                    line,
+                    f"more than {MAX_EXPANDED_NODES:,} values by here; confsite refuses files this large",
+                )
+    return None
+
+
 def read_text(path: Path, errors: Errors) -> str | None:
     """Read a UTF-8 file, reporting a missing, oversized or undecodable file."""
     shown = display_path(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never end
+            errors.add(shown, 1, "", "is not a regular file; content files are plain text files")
+            return None
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)  # the file may grow after stat()
+        size = max(info.st_size, len(data))
         if size > MAX_FILE_BYTES:
             limit = MAX_FILE_BYTES // (1024 * 1024)
             errors.add(shown, 1, "", f"file is {size:,} bytes; files above {limit} MB are refused")
             return None
-        data = path.read_bytes()
     except OSError as exc:
         errors.add(shown, 1, "", f"cannot read the file: {exc.strerror}")
         return None
@@ -178,8 +241,12 @@ def read_text(path: Path, errors: Errors) -> str | None:
 
 def parse_yaml(text: str, shown: str, errors: Errors, first_line: int = 1) -> Any:
     """Parse one YAML document into located values; report syntax errors with their line."""
-    loader = _Loader(text, shown, errors)
+    loader = _Loader(text, shown, errors, first_line)
     try:
+        problem = _shape_problem(text)
+        if problem is not None:
+            errors.add(shown, problem[0] + first_line, "", problem[1])
+            return None
         node = loader.get_single_node()
         if node is None:
             return None
@@ -274,6 +341,10 @@ def load_page(path: Path, slug: str, lang: str, errors: Errors) -> RawPage | Non
     if text is None:
         return None
     shown = display_path(path)
+    bad = _FORBIDDEN.search(text)
+    if bad is not None:
+        errors.add(shown, text.count("\n", 0, bad.start()) + 1, "", _invisible(bad.group()))
+        return None
     match = _FRONT_MATTER.match(text)
     if match is None:
         if re.match(r"---[ \t]*\r?\n", text):

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import html
-from functools import lru_cache
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
 
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+from . import cache, workers
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3",
@@ -25,9 +29,50 @@ def _shift_headings(html: str) -> str:
     return html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
 
 
-@lru_cache(maxsize=4096)
+#: How many texts are kept converted: every prose text of 5,000 sessions and their people in
+#: two languages. Converting is a pure function of the source, so keeping the results can
+#: never change what a page says.
+CACHE_SIZE = 1 << 16
+#: Markdown source -> (sanitized HTML, plain text).
+_converted: dict[str, tuple[Markup, str]] = {}
+
+
 def markdown(source: str) -> Markup:
-    """Render Markdown to sanitized HTML (cached: the same text renders the same)."""
+    """Render Markdown to sanitized HTML (kept: the same text renders the same)."""
+    return convert(source)[0]
+
+
+def markdown_inline(source: str) -> Markup:
+    """Render a one-paragraph Markdown text without the surrounding <p>."""
+    out = str(markdown(source))
+    if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
+        out = out[3:-4]
+    return Markup(out)
+
+
+def plain(source: str) -> str:
+    """Return the text of Markdown without markup (for meta descriptions and calendars)."""
+    return convert(source)[1]
+
+
+def convert(source: str) -> tuple[Markup, str]:
+    """Return a Markdown text as sanitized HTML and as one line of plain text."""
+    found = _converted.get(source)
+    if found is None:
+        if len(_converted) >= CACHE_SIZE:
+            _converted.clear()
+        sanitized = _sanitized(source)
+        found = _converted[source] = (sanitized, _text(sanitized))
+    return found
+
+
+def remember(converted: dict[str, tuple[str, str]]) -> None:
+    """Take conversions made elsewhere (by other processes, or a cache): source -> (HTML, text)."""
+    for source, (sanitized, text) in converted.items():
+        _converted[source] = (Markup(sanitized), text)
+
+
+def _sanitized(source: str) -> Markup:
     clean = nh3.clean(
         _shift_headings(_md.render(source)),
         tags=_TAGS,
@@ -39,16 +84,38 @@ def markdown(source: str) -> Markup:
     return Markup(clean.strip())
 
 
-@lru_cache(maxsize=4096)
-def markdown_inline(source: str) -> Markup:
-    """Render a one-paragraph Markdown text without the surrounding <p>."""
-    out = str(markdown(source))
-    if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
-        out = out[3:-4]
-    return Markup(out)
-
-
-def plain(source: str) -> str:
-    """Return the text of Markdown without markup (for meta descriptions and calendars)."""
-    text = html.unescape(nh3.clean(str(markdown(source)), tags=set()))
+def _text(markup: Markup) -> str:
+    text = html.unescape(nh3.clean(str(markup), tags=set()))
     return " ".join(text.split())
+
+
+def convert_all(sources: Iterable[str], jobs: int = 1) -> None:
+    """Convert many texts ahead of rendering, on ``jobs`` processes, reusing earlier builds' results."""
+    wanted = sorted(set(sources))
+    missing = [source for source in wanted if source not in _converted]
+    if not missing:  # all known in this process already (the preview's rebuilds)
+        return
+    table = cache.table_path("markdown", _version())
+    stored = cache.load_table(table)
+    remember({source: stored[source] for source in missing if _is_pair(stored.get(source))})
+    missing = [source for source in missing if source not in _converted]
+    remember(dict(zip(missing, workers.map_items(_convert_plain, missing, jobs), strict=True)))
+    if cache.enabled() and stored.keys() != set(wanted):  # keep exactly what this build uses
+        cache.store_table(table, {source: _convert_plain(source) for source in wanted})
+
+
+def _is_pair(value: object) -> bool:
+    return isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value)
+
+
+def _convert_plain(source: str) -> tuple[str, str]:
+    """Convert one text to (HTML, plain text) as plain strings, which pickle and marshal take."""
+    sanitized, text = convert(source)
+    return str(sanitized), text
+
+
+def _version() -> str:
+    """Name the version of conversions: this module and the libraries it uses."""
+    return cache.version(
+        Path(__file__).read_bytes(), metadata.version("markdown-it-py"), metadata.version("nh3")
+    )

@@ -114,12 +114,12 @@ class Part:
     moderators: tuple[str, ...] = ()
     description: Text | None = None
 
-    @property
+    @cached_property
     def start(self) -> dt.datetime:
         """Return when the first session starts."""
         return min(s.start for s in self.sessions)
 
-    @property
+    @cached_property
     def end(self) -> dt.datetime:
         """Return when the last session ends."""
         return max(s.end for s in self.sessions)
@@ -278,15 +278,25 @@ class Conference:
         every = [s for part in self.parts for s in part.sessions]
         return tuple(sorted(every, key=lambda s: (s.start, s.end, s.part, s.id)))
 
-    @property
+    @cached_property
     def start(self) -> dt.datetime:
         """Return when the first session starts."""
         return min(p.start for p in self.parts)
 
-    @property
+    @cached_property
     def end(self) -> dt.datetime:
         """Return when the last session ends."""
         return max(p.end for p in self.parts)
+
+    def markdown_texts(self) -> tuple[Text, ...]:
+        """Return every Markdown text: summary, venue notes, descriptions and bios (not pages)."""
+        texts = [self.summary, self.venue.directions, self.venue.accessibility]
+        texts += [part.description for part in self.parts]
+        texts += [session.description for session in self.sessions]
+        texts += [forum.description for forum in self.forums]
+        texts += [panel.description for panel in self.panels]
+        texts += [person.bio for person in self.people]
+        return tuple(text for text in texts if text is not None)
 
     def person(self, person_id: str) -> Person:
         """Return the person with this id."""
@@ -296,6 +306,14 @@ class Conference:
     def people_by_id(self) -> dict[str, Person]:
         """Return every person by id."""
         return {p.id: p for p in self.people}
+
+    def page(self, key: str, lang: str) -> Page:
+        """Return the Markdown page ``key`` in ``lang``."""
+        return self._pages[(key, lang)]
+
+    @cached_property
+    def _pages(self) -> dict[tuple[str, str], Page]:
+        return {(page.key, page.lang): page for page in self.pages}
 
     def ui(self, lang: str) -> dict[str, str]:
         """Return the interface strings for ``lang``."""

@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import hashlib
 import logging
 import time
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
-from . import feeds, ics
+from . import cache, compress, feeds, headers, ics, markup, share_image
 from .content import load_conference
 from .flyer import flyer_pdf
-from .model import Conference
+from .model import Conference, Session
 from .registration import state_at
 from .render import Renderer
 from .routes import Routes
+from .workers import default_jobs, map_items
 from .write import check_replaceable, write_site
 
 log = logging.getLogger(__name__)
+
+#: Sites with fewer pages are rendered in one process: starting others would cost more.
+PARALLEL_FROM = 300
+#: Session calendars made by one task of a worker.
+CALENDARS_PER_TASK = 50
 
 #: The templates that ship with confsite, beside the package.
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -42,20 +53,99 @@ def load(content: Path, templates: Path = TEMPLATES, base_url: str | None = None
     return conf
 
 
-def render_site(conf: Conference, now: dt.datetime, templates: Path = TEMPLATES) -> dict[str, bytes]:
-    """Render every output file of the site: site path -> bytes."""
+def render_site(
+    conf: Conference, now: dt.datetime, templates: Path = TEMPLATES, jobs: int = 1
+) -> dict[str, bytes]:
+    """Render every output file of the site: site path -> bytes, on ``jobs`` processes."""
     state = state_at(conf, now)
+    routes = Routes(conf)
+    jobs = jobs if len(routes.all) >= PARALLEL_FROM else 1
+    markup.convert_all(_markdown_sources(conf), jobs)
     downloads: dict[str, bytes] = {}
     for lang in conf.languages:
         downloads[f"{lang}/flyer.pdf"] = flyer_pdf(conf, lang, state, templates)
-    routes = Routes(conf)
-    downloads.update(ics.calendars(conf, routes))
-    downloads["schedule.json"] = feeds.schedule_json(conf, routes)
-    downloads["schedule.xml"] = feeds.schedule_xml(conf, routes)
+    for made in map_items(_call, _download_tasks(conf, routes), jobs, min_items=2):
+        downloads.update(made)
     renderer = Renderer(conf, templates, state, {path: len(data) for path, data in downloads.items()})
-    files = renderer.outputs()
+    shares = share_image.share_images(renderer)
+    renderer.share_images = {lang: (image.path, image.alt) for lang, image in shares.items()}
+    files = renderer.outputs(jobs)
     files.update(downloads)
+    files.update({image.path: image.data for image in shares.values()})
+    files["_headers"] = headers.headers_file()
     return files
+
+
+def _markdown_sources(conf: Conference) -> list[str]:
+    """Return every Markdown source of the site in every language: texts and page bodies."""
+    sources = [text.get(lang) for text in conf.markdown_texts() for lang in conf.languages]
+    return sources + [page.body for page in conf.pages]
+
+
+def _download_tasks(conf: Conference, routes: Routes) -> list[Callable[[], dict[str, bytes]]]:
+    """Cut the feeds and ics.calendars() into pieces to make in parallel, the largest first."""
+    tasks: list[Callable[[], dict[str, bytes]]] = [
+        functools.partial(_feed, "schedule.json", feeds.schedule_json, conf, routes),
+        functools.partial(_feed, "schedule.xml", feeds.schedule_xml, conf, routes),
+    ]
+    tasks += [functools.partial(_calendar, conf, lang, routes) for lang in conf.languages]
+    for lang in conf.languages:
+        for start in range(0, len(conf.sessions), CALENDARS_PER_TASK):
+            sessions = conf.sessions[start : start + CALENDARS_PER_TASK]
+            tasks.append(functools.partial(_session_calendars, conf, lang, routes, sessions))
+    return tasks
+
+
+def _call(task: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
+    return task()
+
+
+def _feed(
+    path: str, make: Callable[[Conference, Routes], bytes], conf: Conference, routes: Routes
+) -> dict[str, bytes]:
+    return {path: make(conf, routes)}
+
+
+def _calendar(conf: Conference, lang: str, routes: Routes) -> dict[str, bytes]:
+    return {ics.calendar_path(lang): ics.calendar(conf, lang, routes)}
+
+
+def _session_calendars(
+    conf: Conference, lang: str, routes: Routes, sessions: tuple[Session, ...]
+) -> dict[str, bytes]:
+    return {
+        ics.session_calendar_path(conf, routes, lang, s.id): ics.session_calendar(conf, lang, routes, s)
+        for s in sessions
+    }
+
+
+def with_compressed(files: dict[str, bytes], jobs: int = 1) -> dict[str, bytes]:
+    """Return ``compress.with_compressed(files)``, reusing earlier builds' siblings of the same bytes."""
+    code = Path(compress.__file__).read_bytes()  # its settings, and how it calls gzip and brotli
+    version = cache.version(code, metadata.version("brotli"), zlib.ZLIB_RUNTIME_VERSION)
+    table = cache.table_path("compressed", version)
+    stored = cache.load_table(table)
+    keys = {path: f"{path}\0{hashlib.sha256(data).hexdigest()}" for path, data in files.items()}
+    siblings = {key: stored[key] for key in keys.values() if _is_siblings(stored.get(key))}
+    missing = [path for path, key in keys.items() if key not in siblings]
+    made = map_items(functools.partial(_siblings, files), missing, jobs)
+    siblings.update({keys[path]: found for path, found in zip(missing, made, strict=True)})
+    if cache.enabled() and stored.keys() != siblings.keys():  # keep exactly what this build uses
+        cache.store_table(table, siblings)
+    out = dict(files)
+    for key in keys.values():
+        out.update(siblings[key])
+    return out
+
+
+def _siblings(files: dict[str, bytes], path: str) -> dict[str, bytes]:
+    return compress.compressed(path, files[path])
+
+
+def _is_siblings(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, bytes) for k, v in value.items()
+    )
 
 
 def build(
@@ -70,8 +160,9 @@ def build(
     check_replaceable(out)
     conf = load(content, templates, base_url)
     moment = now.replace(tzinfo=conf.tz) if now.tzinfo is None else now.astimezone(conf.tz)
-    files = render_site(conf, moment, templates)
-    write_site(files, out)
+    jobs = default_jobs()
+    files = render_site(conf, moment, templates, jobs)
+    write_site(with_compressed(files, jobs), out)
     pages = sum(1 for path in files if path.endswith(".html"))
     seconds = time.perf_counter() - started
     log.info("built %d files (%d pages) in %.2f s", len(files), pages, seconds)

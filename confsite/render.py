@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,15 +14,17 @@ from urllib.parse import quote
 
 import jinja2
 from babel import Locale
+from babel.core import get_global
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
-from . import jsonld
+from . import jsonld, templating
 from .i18n import Formatter
 from .markup import markdown, plain
 from .model import Conference, Person, Text
 from .registration import State
 from .routes import Route, Routes, relative
+from .workers import map_items
 
 
 @dataclass(frozen=True)
@@ -31,16 +37,8 @@ class Asset:
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
-    """Create the Jinja environment: strict undefined, autoescape for HTML and XML."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
-        undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return env
+    """Return the Jinja environment of a templates folder (one per process: see templating.py)."""
+    return templating.make_environment(templates)
 
 
 def hashed_assets(templates: Path) -> dict[str, Asset]:
@@ -124,11 +122,7 @@ class PageContext:
 
     def nav(self, menu: str, route: Route | None) -> list[tuple[str, str, bool]]:
         """Return the links of a menu ("main" or "footer"): address, label, is current."""
-        items: list[tuple[str, str, str]] = []
-        if menu == "main":
-            items = [(kind, "", self.t(kind)) for kind in ("home", "program", "people", "venue", "flyer")]
-        pages = [p for p in self.conf.pages if p.lang == self.lang and p.menu == menu]
-        items += [("page", p.key, p.title) for p in sorted(pages, key=lambda p: (p.order, p.key))]
+        items = self.site.menu(menu, self.lang)
         current = route.key if route is not None else None
         return [(self.link(kind, ident), label, current == (kind, ident)) for kind, ident, label in items]
 
@@ -159,6 +153,15 @@ class PageContext:
         """Return the absolute address of a site path."""
         return self.conf.base_url + path
 
+    def share_image(self) -> tuple[str, str] | None:
+        """Return the absolute address and the alternative text of this language's share image."""
+        found = self.site.share_images.get(self.lang)
+        return None if found is None else (self.canonical(found[0]), found[1])
+
+    def og_locale(self, lang: str | None = None) -> str:
+        """Name a language's locale as OpenGraph spells it (de_DE, en_GB), with a likely territory."""
+        return _og_locale(self.conf.ui(lang or self.lang)["locale"])
+
     def structured_data(self, kind: str, ident: str = "") -> Markup:
         """Return the schema.org JSON-LD of the home page or a session page, safe in a script element."""
         routes, conf = self.site.routes, self.conf
@@ -183,8 +186,24 @@ class Renderer:
         self.state = state
         self.assets = hashed_assets(templates)
         self.downloads = downloads or {}
-        self.formatters = {lang: Formatter(conf.ui(lang), conf.tz) for lang in conf.languages}
+        #: language -> (site path, alternative text) of its share image; set by the pipeline
+        self.share_images: dict[str, tuple[str, str]] = {}
+        self.formatters = {lang: MemoFormatter(conf.ui(lang), conf.tz) for lang in conf.languages}
         self.base_path = "/" + conf.base_url.split("://", 1)[1].split("/", 1)[1]
+        self._menus: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+
+    def menu(self, menu: str, lang: str) -> list[tuple[str, str, str]]:
+        """Return the entries of a menu ("main" or "footer") in ``lang``: kind, id, label."""
+        key = (menu, lang)
+        if key not in self._menus:
+            items: list[tuple[str, str, str]] = []
+            if menu == "main":
+                ui = self.conf.ui(lang)
+                items = [(kind, "", ui[kind]) for kind in ("home", "program", "people", "venue", "flyer")]
+            pages = [p for p in self.conf.pages if p.lang == lang and p.menu == menu]
+            items += [("page", p.key, p.title) for p in sorted(pages, key=lambda p: (p.order, p.key))]
+            self._menus[key] = items
+        return self._menus[key]
 
     def render(self, template: str, ctx: PageContext, **extra: Any) -> bytes:
         """Render one template for one page."""
@@ -199,9 +218,14 @@ class Renderer:
         kind, ident = route.key
         return self.render(route.template, ctx, route=route, alternates=alternates, kind=kind, ident=ident)
 
-    def outputs(self) -> dict[str, bytes]:
-        """Render every page, the sitemap and the small files; return path -> bytes."""
-        out: dict[str, bytes] = {route.file: self.page(route) for route in self.routes.all}
+    def outputs(self, jobs: int = 1) -> dict[str, bytes]:
+        """Render every page (on ``jobs`` processes), the sitemap and the small files: path -> bytes."""
+        if jobs > 1:  # compile the templates here once, rather than in each process
+            for name in self.env.list_templates(extensions=("html", "xml")):
+                with contextlib.suppress(jinja2.TemplateError):  # unused ones may be broken
+                    self.env.get_template(name)
+        pages = map_items(self.page, self.routes.all, jobs)
+        out: dict[str, bytes] = {route.file: page for route, page in zip(self.routes.all, pages, strict=True)}
         default = self.conf.default_language
         root = PageContext(self, default, "")
         out["index.html"] = self.render("redirect.html", root, alternates=self.routes.by_key[("home", "")])
@@ -212,6 +236,53 @@ class Renderer:
         for asset in self.assets.values():
             out[asset.path] = asset.data
         return out
+
+
+@functools.cache
+def _og_locale(name: str) -> str:
+    """Spell a Babel locale name the OpenGraph way, adding its likely territory (en -> en_US)."""
+    locale = Locale.parse(name)
+    if locale.territory is None:
+        locale = Locale.parse(get_global("likely_subtags").get(locale.language, str(locale)))
+    return f"{locale.language}_{locale.territory}" if locale.territory else locale.language
+
+
+class MemoFormatter(Formatter):
+    """A Formatter that remembers its answers: thousands of pages show the same few times.
+
+    Every method is a function of its arguments alone (moments are converted to the
+    conference timezone first, so equal moments give equal text), which makes this safe.
+    """
+
+    def __init__(self, strings: dict[str, str], tz: dt.tzinfo) -> None:
+        super().__init__(strings, tz)
+        self._memo: dict[tuple[object, ...], str] = {}
+
+    def _remember(self, method: Callable[..., str], *args: object) -> str:
+        key = (method.__name__, *args)
+        if key not in self._memo:
+            self._memo[key] = method(*args)
+        return self._memo[key]
+
+    def date(self, value: dt.date | dt.datetime) -> str:
+        """Format a full date: Dienstag, 2. April 2019."""
+        return self._remember(super().date, value)
+
+    def date_short(self, value: dt.date | dt.datetime) -> str:
+        """Format a date without the weekday: 2. April 2019."""
+        return self._remember(super().date_short, value)
+
+    def time(self, value: dt.datetime) -> str:
+        """Format a time of day: 9:30 Uhr / 9:30 AM."""
+        return self._remember(super().time, value)
+
+    def time_short(self, value: dt.datetime) -> str:
+        """Format a time of day for tables: 9:30 / 9:30 AM."""
+        return self._remember(super().time_short, value)
+
+    def zone(self, when: dt.datetime) -> str:
+        """Name the timezone in force at ``when``: Mitteleuropäische Sommerzeit."""
+        return self._remember(super().zone, when)
 
 
 def human_size(size: int, lang_locale: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -52,10 +51,14 @@ class Routes:
         return f"{lang}/{section}/{ident}/" if ident else f"{lang}/{section}/"
 
     def _page_slug(self, lang: str, key: str) -> str:
-        for page in self.conf.pages:
-            if page.key == key and page.lang == lang:
-                return page.slug
-        raise KeyError(f"no page {key!r} in {lang}")
+        try:
+            return self._page_slugs[(key, lang)]
+        except KeyError:
+            raise KeyError(f"no page {key!r} in {lang}") from None
+
+    @cached_property
+    def _page_slugs(self) -> dict[tuple[str, str], str]:
+        return {(page.key, page.lang): page.slug for page in self.conf.pages}
 
     @cached_property
     def all(self) -> tuple[Route, ...]:
@@ -89,8 +92,22 @@ class Routes:
 
 
 def relative(from_path: str, to_path: str) -> str:
-    """Link from the page in folder ``from_path`` to the site path ``to_path``."""
+    """Link from the page in folder ``from_path`` to the site path ``to_path``.
+
+    Site paths are clean (no ``.`` or ``..`` parts), so this is ``posixpath.relpath`` without
+    its look at the working folder, which every link of every page would pay for.
+    """
+    start, target = _parts(from_path), _parts(to_path)
+    common = 0
+    for a, b in zip(start, target, strict=False):
+        if a != b:
+            break
+        common += 1
+    steps = [".."] * (len(start) - common) + target[common:]
     if to_path.endswith("/") or to_path == "":
-        target = posixpath.relpath(to_path or ".", from_path or ".")
-        return "./" if target == "." else target + "/"
-    return posixpath.relpath(to_path, from_path or ".")
+        return "/".join(steps) + "/" if steps else "./"
+    return "/".join(steps) or "."
+
+
+def _parts(path: str) -> list[str]:
+    return [part for part in path.split("/") if part and part != "."]

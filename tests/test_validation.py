@@ -1003,6 +1003,16 @@ def test_small_aliases_are_fine(site: Site) -> None:
     assert [p.name for p in site.load().people] == ["Ada Lovelace", "Grace Hopper", "Grace Hopper"]
 
 
+def test_merged_mapping_keys_yield_to_the_keys_written_beside_them(site: Site) -> None:
+    site.replace("program.yaml", "      - id: talk\n", "      - &talk\n        id: talk\n")
+    site.append(
+        "program.yaml",
+        '      - <<: *talk\n        id: talk-2\n        start: "11:00"\n        end: "11:30"\n',
+    )
+    talk = site.load().session_by_id["talk-2"]
+    assert (talk.title.get("en"), talk.start.hour, talk.end.minute) == ("Talk", 11, 30)
+
+
 # --- pages -------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,276 @@
+"""Time full and incremental builds of synthetic conferences and of the default site.
+
+``python bench/run.py`` prints a Markdown table: for each build, the wall time (the best
+and the median of ``--repeat`` runs, each a fresh ``python build.py`` process), its user and
+system CPU time (the least; worker processes included; system time is mostly the file
+system's) and its peak memory (the largest resident set of the build's processes, from
+``wait4``). ``--compare before=OLD/build.py`` times another
+version too, run by run in turn with this one, so both meet the same load on a shared machine.
+Everything is written into a temporary folder (content, outputs, each version's
+``.confsite-cache``); nothing goes into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import synth  # bench/ is on the path when this file runs as a script
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_NOW = "2019-03-01T12:00"
+SYNTH_NOW = "2030-08-01T12:00"
+
+Figures = tuple[float, float, float, float]  # wall, user CPU and system CPU seconds, peak MB
+
+
+@dataclass(frozen=True)
+class Version:
+    """A build.py to time, with its own working folder: its outputs and its cache."""
+
+    label: str
+    build: Path
+    work: Path
+
+    def run(self, content: Path, out: str, now: str, no_cache: bool = False) -> Figures:
+        """Build ``content`` into ``work/out``; return wall and CPU seconds and peak memory."""
+        env = {k: v for k, v in os.environ.items() if k != "CONFSITE_NO_CACHE"}
+        if no_cache:
+            env["CONFSITE_NO_CACHE"] = "1"
+        argv = ["build", "--content", str(content), "--out", str(self.work / out), "--now", now]
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, str(self.build), *argv],
+            cwd=self.work,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        assert proc.stderr is not None
+        errors = proc.stderr.read().decode()
+        proc.stderr.close()
+        if proc.returncode != 0:
+            raise SystemExit(f"{self.label} build failed ({proc.returncode}): {argv}\n{errors}")
+        # CPU time and peak memory include the worker processes (they end before the build).
+        return seconds, usage.ru_utime, usage.ru_stime, usage.ru_maxrss / 1024  # ru_maxrss: KiB
+
+    def clear(self, out: str) -> None:
+        """Remove an output folder, and every cache but the flyer PDFs."""
+        shutil.rmtree(self.work / out, ignore_errors=True)
+        cache = self.work / ".confsite-cache"
+        for entry in cache.iterdir() if cache.is_dir() else ():
+            if entry.name == "flyer":
+                continue
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+
+
+@dataclass
+class Row:
+    """One line of the table: what was built, and the figures of each version."""
+
+    name: str
+    figures: dict[str, list[Figures]] = field(default_factory=dict)
+    files: int = 0
+
+    def cells(self, labels: list[str]) -> list[str]:
+        """Format the row: per version the best and median wall time, least CPU, peak memory."""
+        cells = [self.name, f"{self.files:,}"]
+        for label in labels:
+            runs = self.figures[label]
+            walls = [wall for wall, *_ in runs]
+            user, system = min(f[1] for f in runs), min(f[2] for f in runs)
+            cells += [f"{min(walls):.2f}", f"{statistics.median(walls):.2f}", f"{user:.2f}", f"{system:.2f}"]
+            cells.append(f"{max(f[3] for f in runs):.0f}")
+        return cells
+
+
+def digest(site: Path) -> dict[str, str]:
+    """Hash every file of a built site: relative path -> sha256."""
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+class Bench:
+    """The versions under test and the rows measured so far."""
+
+    def __init__(self, versions: list[Version], repeat: int) -> None:
+        self.versions = versions
+        self.repeat = repeat
+        self.rows: list[Row] = []
+        self.notes: list[str] = []
+
+    def measure(self, name: str, out: str, once: Callable[[Version, int], Figures]) -> None:
+        """Call ``once(version, i)`` for every run, the versions taking turns to go first."""
+        row = Row(name, {v.label: [] for v in self.versions})
+        for i in range(self.repeat):
+            for version in self.versions if i % 2 == 0 else self.versions[::-1]:
+                row.figures[version.label].append(once(version, i))
+        row.files = len(digest(self.versions[-1].work / out))
+        self.rows.append(row)
+        print("  " + " | ".join(row.cells([v.label for v in self.versions])), file=sys.stderr, flush=True)
+
+    def full_builds(self, work: Path, sizes: list[int]) -> None:
+        """Build each synthetic size from nothing: no output folder, no cache but the flyers."""
+        for n in sizes:
+            content = work / f"content-{n}"
+            synth.write(content, synth.conference(n))
+            out = f"site-{n}"
+            for version in self.versions:
+                version.run(content, out, SYNTH_NOW)  # renders the flyers into the cache once
+
+            def once(version: Version, _: int, content: Path = content, out: str = out) -> Figures:
+                version.clear(out)
+                return version.run(content, out, SYNTH_NOW)
+
+            self.measure(f"full build, N = {n:,}", out, once)
+
+    def warm_build(self, work: Path, n: int) -> None:
+        """Build from nothing, every cache warm (compiled templates, Markdown, compression, flyers)."""
+        content, out = work / f"content-{n}", f"site-warm-{n}"
+        for version in self.versions:
+            version.run(content, out, SYNTH_NOW)
+
+        def once(version: Version, _: int) -> Figures:
+            shutil.rmtree(version.work / out, ignore_errors=True)
+            return version.run(content, out, SYNTH_NOW)
+
+        self.measure(f"full build, warm caches, N = {n:,}", out, once)
+
+    def edited_rebuild(self, work: Path, n: int, key: str) -> None:
+        """Rebuild after editing one session's ``key``; compare with a full build without cache."""
+        content = work / f"content-edit-{key}-{n}"
+        files = synth.conference(n)
+        synth.write(content, files)
+        out = f"site-edit-{key}-{n}"
+        for version in self.versions:
+            version.run(content, out, SYNTH_NOW)
+        sessions = [s for part in files["program.yaml"]["parts"] for s in part["sessions"]]
+        edited = -1
+
+        def once(version: Version, i: int) -> Figures:
+            nonlocal edited
+            if edited != i:  # one edit per run, built by every version
+                edited = i
+                session = sessions[(i * 7919 + n // 2) % len(sessions)]
+                session[key] = {"de": f"Geändert: *{key}* {i}\n", "en": f"Changed: *{key}* {i}\n"}
+                synth.write(content, {"program.yaml": files["program.yaml"]})
+            return version.run(content, out, SYNTH_NOW)
+
+        self.measure(f"rebuild after editing one session's {key}, N = {n:,}", out, once)
+        for version in self.versions:
+            fresh = f"site-fresh-{key}"
+            version.run(content, fresh, SYNTH_NOW, no_cache=True)
+            same = digest(version.work / fresh) == digest(version.work / out)
+            verdict = "the same files as" if same else "DIFFERENT files from"
+            self.notes.append(f"{version.label}, {key} edited: {verdict} a full build without cache")
+
+    def default_site(self) -> None:
+        """Build the default conference: flyers cached, every cache warm, and no cache at all."""
+        content, out = ROOT / "content", "site-default"
+        for version in self.versions:
+            version.run(content, out, DEFAULT_NOW)
+
+        def flyers_cached(version: Version, _: int) -> Figures:
+            version.clear(out)
+            return version.run(content, out, DEFAULT_NOW)
+
+        def warm(version: Version, _: int) -> Figures:
+            shutil.rmtree(version.work / out, ignore_errors=True)
+            return version.run(content, out, DEFAULT_NOW)
+
+        def no_cache(version: Version, _: int) -> Figures:
+            shutil.rmtree(version.work / out, ignore_errors=True)
+            return version.run(content, out, DEFAULT_NOW, no_cache=True)
+
+        self.measure("default site, flyers cached, other caches cold", out, flyers_cached)
+        self.measure("default site, every cache warm", out, warm)
+        self.measure("default site, no cache (flyers rendered)", out, no_cache)
+
+    def table(self) -> str:
+        """Format the rows as a Markdown table."""
+        head = ["build", "files"]
+        for version in self.versions:
+            what = ("best (s)", "median (s)", "user CPU (s)", "system CPU (s)", "peak MB")
+            head += [f"{version.label}: {column}" for column in what]
+        lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+        lines += ["| " + " | ".join(row.cells([v.label for v in self.versions])) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+
+def machine() -> str:
+    """Describe the machine: cores, CPU model, Python."""
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} cores ({model}), Python {sys.version.split()[0]}"
+
+
+def main() -> None:
+    """Run the benchmarks and print the table."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="20,200,1000,5000", help="session counts (default: %(default)s)")
+    parser.add_argument("--edit-size", type=int, default=1000, help="size of the edit benchmarks (0: none)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per row (default: %(default)s)")
+    parser.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        metavar="LABEL=BUILD_PY",
+        help="also time another build.py, e.g. before=/tmp/old/build.py (repeatable)",
+    )
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="work in this folder and keep it")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    work = args.keep or Path(tempfile.mkdtemp(prefix="confsite-bench-"))
+    builds = [(label, Path(path).resolve()) for label, _, path in (c.partition("=") for c in args.compare)]
+    builds.append(("after" if builds else "this", ROOT / "build.py"))
+    versions = [Version(label, build, work / label) for label, build in builds]
+    for version in versions:
+        version.work.mkdir(parents=True, exist_ok=True)
+    print(f"working in {work}; {machine()}", file=sys.stderr)
+    bench = Bench(versions, args.repeat)
+    try:
+        bench.full_builds(work, sizes)
+        if args.edit_size:
+            if args.edit_size in sizes:
+                bench.warm_build(work, args.edit_size)
+            for key in ("description", "title"):
+                bench.edited_rebuild(work, args.edit_size, key)
+        bench.default_site()
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(bench.table())
+    print()
+    print(f"{machine()}; {args.repeat} runs per row, the versions taking turns.")
+    for note in bench.notes:
+        print(note)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Tables of results kept in .confsite-cache/ between builds, keyed by their complete input.
+
+A table maps an input (a Markdown source, the SHA-256 of a file) to what a pure function
+made of it. Its file name carries a version: a hash of the code that makes the results and
+of the library versions, so a table written by other code is never read. A table that is
+missing, unreadable or of the wrong shape counts as empty; one that cannot be written is
+skipped. ``CONFSITE_NO_CACHE=1`` turns every cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: The cache folder, relative to the working folder (the flyer PDFs live there too).
+ROOT = Path(".confsite-cache")
+
+
+def enabled() -> bool:
+    """Tell whether caches may be read and written (``CONFSITE_NO_CACHE=1`` says no)."""
+    return os.environ.get("CONFSITE_NO_CACHE") != "1"
+
+
+def version(*parts: str | bytes) -> str:
+    """Name a version of cached results: a short hash of everything that makes them."""
+    digest = hashlib.sha256(sys.version.encode())
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def table_path(name: str, table_version: str) -> Path:
+    """Return the file of a table: .confsite-cache/<name>-<version>.marshal."""
+    return Path.cwd() / ROOT / f"{name}-{table_version}.marshal"
+
+
+def load_table(path: Path) -> dict[str, Any]:
+    """Read a table written by :func:`store_table`; an absent or broken one reads as empty."""
+    if not enabled():
+        return {}
+    try:
+        data = marshal.loads(path.read_bytes())
+    except FileNotFoundError:
+        return {}
+    except (OSError, EOFError, ValueError, TypeError) as error:
+        log.warning("ignoring the unreadable cache %s: %s", path, error)
+        return {}
+    if not isinstance(data, dict) or not all(isinstance(key, str) for key in data):
+        log.warning("ignoring the cache %s: not a table", path)
+        return {}
+    return data
+
+
+def store_table(path: Path, table: dict[str, Any]) -> None:
+    """Write a table atomically, replacing older versions of it; skip it if that fails."""
+    if not enabled():
+        return
+    tmp: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as file:
+            tmp = Path(file.name)
+            file.write(marshal.dumps(table))
+        os.replace(tmp, path)
+        name = path.name.rsplit("-", 1)[0]
+        for old in path.parent.glob(f"{name}-*.marshal"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as error:
+        log.warning("could not write the cache %s: %s", path, error)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)

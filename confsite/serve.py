@@ -1,0 +1,289 @@
+"""The live-reloading preview: rebuild on every change, serve from memory, reload open tabs.
+
+Design choices:
+
+- Changes are found by polling modification times every 25 ms. A content folder and the
+  templates are a few dozen files, so one poll takes well under a millisecond; polling
+  needs no dependency, sees saves by every editor (in place or by rename) and works on
+  network and container mounts where inotify (and so ``watchdog``) stays silent.
+- The site is served from memory: render_site() already returns every file as bytes, so
+  a rebuild swaps one dictionary, nothing is written (``site/`` stays as ``build`` left it),
+  there is nothing to clean up after a crash, and no path on disk is ever derived from a
+  request, so ``..``, encoded dots, absolute paths and symlinks cannot leave the site.
+- Open tabs hear of rebuilds over Server-Sent Events (serve_http.py); the small script that
+  listens is added to HTML responses only, at serve time.
+- Two shortcuts keep the save-to-reload time short, installed for this process only (see
+  _fast_renders): one Jinja environment per templates folder is kept, and the flyer PDFs are
+  rendered after the pages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import logging
+import os
+import secrets
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+from urllib.parse import urlsplit
+
+import jinja2
+
+from . import flyer, pipeline, render
+from .errors import ContentInvalid
+from .loader import display_path
+from .model import Conference
+from .registration import State
+from .serve_http import Built, PreviewServer
+
+log = logging.getLogger(__name__)
+
+#: Every watched file: path -> (modified, size, inode).
+Snapshot = dict[str, tuple[int, int, int]]
+
+POLL_SECONDS = 0.025
+#: After a change, wait until the files stay the same this long (an editor may write twice).
+SETTLE_SECONDS = 0.01
+#: Render lagging flyers once nothing changed for this long: the reloading tabs come first.
+FLYER_DELAY_SECONDS = 0.5
+
+
+class Flyers:
+    """Give render_site() the flyer PDFs; when asked to, answer with the last PDF and catch up later."""
+
+    def __init__(self) -> None:
+        #: language -> (digest of the flyer's HTML and CSS, PDF)
+        self.last: dict[str, tuple[bytes, bytes]] = {}
+        self.defer = False
+        self.stale = False
+
+    def __call__(self, conf: Conference, lang: str, state: State, templates: Path) -> bytes:
+        """Return the flyer in ``lang``: the known PDF of the same input, else a new or the last one."""
+        source = flyer.flyer_html(conf, lang, state, templates)
+        css = (templates / flyer.STYLESHEET).read_text(encoding="utf-8")
+        digest = hashlib.sha256(f"{source}\0{css}".encode()).digest()
+        known = self.last.get(lang)
+        if known is not None and (known[0] == digest or self.defer):
+            self.stale = self.stale or known[0] != digest
+            return known[1]
+        pdf = flyer.flyer_pdf(conf, lang, state, templates)  # its disk cache spares WeasyPrint
+        self.last[lang] = (digest, pdf)
+        return pdf
+
+
+@contextlib.contextmanager
+def _fast_renders(flyers: Flyers) -> Iterator[None]:
+    """Share one Jinja environment per templates folder, and let ``flyers`` render the flyers.
+
+    Compiling the templates takes most of a rebuild (about 0.3 s of 0.4 s for the default
+    content), and each Renderer makes a new environment. The environment holds no state of a
+    build, and Jinja's auto_reload recompiles a template whose file changed, so one can be
+    shared. WeasyPrint needs about 0.3 s per flyer, so while the pages are rebuilt after an
+    edit the last PDF stands in, and the flyers follow. Both belong in render.py and
+    pipeline.py as options; until they are, the preview installs them for its own process.
+    """
+    make_environment, flyer_pdf = render.make_environment, pipeline.flyer_pdf  # type: ignore[attr-defined]
+    render.make_environment = functools.cache(make_environment)
+    pipeline.flyer_pdf = flyers  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        render.make_environment = make_environment
+        pipeline.flyer_pdf = flyer_pdf  # type: ignore[attr-defined]
+
+
+class Preview:
+    """The site as last built, rebuilt whenever the content or the templates change."""
+
+    def __init__(self, content: Path, templates: Path, now: dt.datetime | None) -> None:
+        self.content, self.templates, self.now = content, templates, now
+        self.flyers = Flyers()
+        self.stopping = False
+        self._token = secrets.token_hex(4)
+        self._count = 0
+        self._moment = dt.datetime.now(dt.UTC)
+        self._changed = threading.Condition()
+        self._site = Built({}, "/", self._next_version())
+
+    @property
+    def site(self) -> Built:
+        """Return what is served now."""
+        return self._site
+
+    def wait(self, seen: str, timeout: float) -> Built:
+        """Return the site once its version differs from ``seen``, or after ``timeout`` seconds."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.stopping or self._site.version != seen, timeout)
+            return self._site
+
+    def stop(self) -> None:
+        """Wake and end every event stream."""
+        with self._changed:
+            self.stopping = True
+            self._changed.notify_all()
+
+    def _next_version(self) -> str:
+        self._count += 1
+        return f"{self._token}.{self._count}"
+
+    def rebuild(self, defer_flyers: bool = False, catch_up: bool = False) -> bool:
+        """Load and render the site; keep the last good one on problems. Return whether flyers lag."""
+        started = time.perf_counter()
+        self.flyers.defer, self.flyers.stale = defer_flyers, False
+        try:
+            conf = pipeline.load(self.content, self.templates)
+            if not catch_up:  # the flyers catch up at the moment the pages were judged at
+                now = self.now or dt.datetime.now(dt.UTC)
+                self._moment = now.replace(tzinfo=conf.tz) if now.tzinfo is None else now.astimezone(conf.tz)
+            files = pipeline.render_site(conf, self._moment, self.templates)
+        except ContentInvalid as exc:
+            self._fail(tuple(str(e) for e in exc.errors))
+            return False
+        except Exception as exc:  # a template being edited, or a bug: keep serving, say what broke
+            self._fail(
+                (_describe(exc, self.templates),), None if isinstance(exc, jinja2.TemplateError) else exc
+            )
+            return False
+        prefix = urlsplit(conf.base_url).path or "/"
+        with self._changed:
+            old = self._site
+            same = catch_up and not old.errors and _pages(old.files) == _pages(files)
+            self._site = Built(files, prefix, old.version if same else self._next_version())
+            self._changed.notify_all()
+        what = "flyers updated" if catch_up else f"built {len(files)} files"
+        log.info("%s in %.2f s", what, time.perf_counter() - started)
+        return self.flyers.stale
+
+    def _fail(self, errors: tuple[str, ...], exc: Exception | None = None) -> None:
+        with self._changed:
+            if errors != self._site.errors:
+                self._site = dataclasses.replace(self._site, errors=errors, version=self._next_version())
+                self._changed.notify_all()
+        log.error("%s", "\n".join(errors), exc_info=exc)
+        count = len(errors)
+        kept = "still serving the last good build" if self._site.files else "nothing to serve yet"
+        log.error("%d problem%s found; %s.", count, "s" if count != 1 else "", kept)
+
+    def folders(self) -> tuple[Path, ...]:
+        """Return the folders whose files the site is built from."""
+        return (self.content, self.templates)
+
+    def watch(self, last: Snapshot) -> None:
+        """Poll the folders; rebuild after every change since ``last`` until stopped."""
+        folders, changed_at = self.folders(), time.monotonic()
+        flyers_lag = False
+        while not self.stopping:
+            time.sleep(POLL_SECONDS)
+            current = _snapshot(folders)
+            if current != last:
+                last = _settle(folders, current)
+                flyers_lag = self.rebuild(defer_flyers=True)
+                changed_at = time.monotonic()
+            elif flyers_lag and time.monotonic() - changed_at > FLYER_DELAY_SECONDS:
+                flyers_lag = False
+                self.rebuild(catch_up=True)
+
+
+def _pages(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {path: data for path, data in files.items() if path.endswith(".html")}
+
+
+def _describe(exc: Exception, templates: Path) -> str:
+    """Say what broke: FILE:LINE: template: what, when a template is to blame."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return f"{display_path(Path(exc.filename))}:{exc.lineno}: template: {exc.message}"
+    if isinstance(exc, jinja2.TemplateError):  # e.g. an undefined name: the innermost template frame
+        root = templates.resolve()
+        frames = [
+            f
+            for f in traceback.extract_tb(exc.__traceback__)
+            if Path(f.filename).resolve().is_relative_to(root)
+        ]
+        if frames:
+            return f"{display_path(Path(frames[-1].filename))}:{frames[-1].lineno}: template: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _snapshot(folders: tuple[Path, ...]) -> Snapshot:
+    """Return (modified, size, inode) of every file below ``folders``, skipping hidden and backup files."""
+    found: Snapshot = {}
+    for folder in folders:
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            for name in files:
+                if name.startswith(".") or name.endswith("~"):
+                    continue
+                path = os.path.join(root, name)
+                with contextlib.suppress(OSError):  # deleted between listing and looking
+                    info = os.stat(path)
+                    found[path] = (info.st_mtime_ns, info.st_size, info.st_ino)
+    return found
+
+
+def _settle(folders: tuple[Path, ...], current: Snapshot) -> Snapshot:
+    """Wait until the files stop changing (briefly), so a save in several writes is built once."""
+    for _ in range(20):
+        time.sleep(SETTLE_SECONDS)
+        again = _snapshot(folders)
+        if again == current:
+            break
+        current = again
+    return current
+
+
+def address(host: str, port: int, prefix: str) -> str:
+    """Return the address to open in a browser."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}{prefix}"
+
+
+class ListenError(Exception):
+    """The preview cannot listen on the address it was given (e.g. the port is taken)."""
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(
+    content: Path, templates: Path, host: str = "127.0.0.1", port: int = 8000, now: dt.datetime | None = None
+) -> None:
+    """Build, serve on ``host``:``port`` and rebuild on every change, until Ctrl-C (or SIGTERM)."""
+    preview = Preview(content, templates, now)
+    try:
+        server = PreviewServer((host, port), preview)  # before any work: a taken port says so at once
+    except OSError as exc:
+        raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
+    before = _snapshot(preview.folders())  # a save during the first build is not missed
+    watcher = threading.Thread(target=preview.watch, args=(before,), name="confsite-watch", daemon=True)
+    try:
+        with _fast_renders(preview.flyers):
+            try:
+                preview.rebuild()
+                watcher.start()
+                log.info("Serving %s", address(host, int(server.server_address[1]), preview.site.prefix))
+                log.info("Watching %s and %s; Ctrl-C stops.", display_path(content), display_path(templates))
+                if host not in ("127.0.0.1", "localhost", "::1"):
+                    log.warning("Listening on %s: other machines on the network can see this preview.", host)
+                server.serve_forever(poll_interval=0.2)
+            finally:
+                preview.stop()
+                server.server_close()
+                if watcher.is_alive():
+                    watcher.join(timeout=5)
+    except KeyboardInterrupt:
+        log.info("Stopped.")
+    finally:
+        if in_main and previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,138 @@
+"""The share image per language: a 1200×630 PNG with the conference's title, subtitle, date and venue."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import logging
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from .flyer import date_span
+from .render import PageContext, Renderer
+
+log = logging.getLogger(__name__)
+
+WIDTH, HEIGHT = 1200, 630
+MARGIN = 72
+BAND = 150  # height of the light band at the bottom, with the date and the venue
+#: Colours of site.css (light scheme): accent background, white and pale text, a light band.
+ACCENT, ON_ACCENT, PALE = (11, 90, 107), (255, 255, 255), (200, 228, 234)
+BAND_BG, BAND_FG, BAND_MUTED = (238, 244, 246), (11, 90, 107), (27, 31, 35)
+#: Few colours: a palette PNG of flat colours and anti-aliased text stays small.
+COLOURS = 48
+#: Where Debian's fonts-dejavu-core puts its fonts, when fc-match is missing.
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+FontType = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+@dataclass(frozen=True)
+class ShareImage:
+    """The share image of one language: its site path, its alternative text and its PNG bytes."""
+
+    path: str
+    alt: str
+    data: bytes
+
+
+def share_images(site: Renderer) -> dict[str, ShareImage]:
+    """Draw the share image of every language, named by its content hash under static/."""
+    images: dict[str, ShareImage] = {}
+    for lang in site.conf.languages:
+        ctx = PageContext(site, lang, "")
+        conf = ctx.conf
+        title, when = ctx.plain(conf.title), date_span(ctx)
+        where = f"{ctx.plain(conf.venue.name)}, {ctx.plain(conf.venue.city)}"
+        data = share_png(title, ctx.plain(conf.subtitle), when, where)
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        alt = ctx.t("share_alt", title=title, date=when, place=where)
+        images[lang] = ShareImage(f"static/share-{lang}.{digest}.png", alt, data)
+    return images
+
+
+@functools.lru_cache(maxsize=8)
+def share_png(title: str, subtitle: str, when: str, where: str) -> bytes:
+    """Draw a 1200×630 share image and return it as PNG bytes (the same texts give the same bytes)."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), ACCENT)
+    draw = ImageDraw.Draw(image)
+    width, room = WIDTH - 2 * MARGIN, HEIGHT - BAND - 2 * MARGIN + 16
+    subtitle_font = _font(False, 30)
+    sub_lines = _wrap(subtitle, subtitle_font, width, 2) if subtitle else []
+    sub_height = len(sub_lines) * 40 + 24 if sub_lines else 0
+    for size in (68, 60, 54, 48, 42, 36):
+        title_font, leading = _font(True, size), round(size * 1.18)
+        lines = _wrap(title, title_font, width, 4)
+        if len(lines) * leading + sub_height <= room and not lines[-1].endswith("…"):
+            break
+    # the title and subtitle in the middle of the coloured area
+    y = (HEIGHT - BAND - len(lines) * leading - sub_height) // 2
+    for line in lines:
+        draw.text((MARGIN, y), line, font=title_font, fill=ON_ACCENT)
+        y += leading
+    y += 24
+    for line in sub_lines:
+        draw.text((MARGIN, y), line, font=subtitle_font, fill=PALE)
+        y += 40
+    draw.rectangle((0, HEIGHT - BAND, WIDTH, HEIGHT), fill=BAND_BG)
+    draw.rectangle((0, HEIGHT - BAND, WIDTH, HEIGHT - BAND + 8), fill=PALE)
+    when_font, where_font = _font(True, 38), _font(False, 30)
+    draw.text((MARGIN, HEIGHT - BAND + 32), _fit(when, when_font, width), font=when_font, fill=BAND_FG)
+    draw.text((MARGIN, HEIGHT - BAND + 84), _fit(where, where_font, width), font=where_font, fill=BAND_MUTED)
+    palette = image.quantize(COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _wrap(text: str, font: FontType, width: int, max_lines: int) -> list[str]:
+    """Break a text into lines no wider than ``width``; shorten the last with … if there are too many."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], _fit(" ".join(lines[max_lines - 1 :]), font, width, force=True)]
+    return [_fit(line, font, width) for line in lines]
+
+
+def _fit(text: str, font: FontType, width: int, force: bool = False) -> str:
+    """Shorten a line with … until it is no wider than ``width``."""
+    text = " ".join(text.split())  # one line: Pillow's layout fails on a line break
+    if not force and font.getlength(text) <= width:
+        return text
+    while text and font.getlength(text.rstrip() + " …") > width:
+        text = text[:-1]
+    return text.rstrip() + " …"
+
+
+@functools.cache
+def _font(bold: bool, size: int) -> FontType:
+    """Load the system's sans-serif font (DejaVu Sans on Debian) at ``size`` pixels."""
+    path = _font_file(bold)
+    if path is None:
+        log.warning("no TrueType font found (install fonts-dejavu-core); the share image uses Pillow's own")
+        return ImageFont.load_default(size)
+    return ImageFont.truetype(str(path), size)
+
+
+@functools.cache
+def _font_file(bold: bool) -> Path | None:
+    """Find the font file with fc-match, else at Debian's DejaVu path."""
+    fc_match = shutil.which("fc-match")
+    if fc_match:
+        pattern = "DejaVu Sans:bold" if bold else "DejaVu Sans"
+        found = subprocess.run(
+            [fc_match, "--format=%{file}", pattern], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        if found.lower().endswith((".ttf", ".otf")) and Path(found).is_file():
+            return Path(found)
+    fallback = DEJAVU / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+    return fallback if fallback.is_file() else None

@@ -1,0 +1,66 @@
+"""The Jinja environment: its options, made once per process, and compiled templates kept between builds."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import shutil
+from pathlib import Path
+
+import jinja2
+
+from . import cache
+
+log = logging.getLogger(__name__)
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    """Return the Jinja environment of a templates folder, made once per process."""
+    return _environment(templates.resolve(), cache.enabled())
+
+
+@functools.cache
+def _environment(templates: Path, keep_compiled: bool) -> jinja2.Environment:
+    """Create the Jinja environment: strict undefined, autoescape for HTML and XML.
+
+    Jinja compiles a template once and again only when its file changes, so one environment
+    serves every build of a process (the preview's too). With ``keep_compiled`` the compiled
+    code also goes to .confsite-cache/ for the next process: each entry is checked against its
+    template's source, and the folder is named by this module (which sets the options that
+    compiling depends on) and the Jinja and Python versions.
+    """
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache() if keep_compiled else None,
+    )
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates on disk; one that cannot be written is skipped."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Store one compiled template, or nothing if the folder is not writable."""
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as error:
+            log.debug("not keeping a compiled template: %s", error)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Return the folder of compiled templates, or None where it cannot be made."""
+    version = cache.version(Path(__file__).read_bytes(), jinja2.__version__)
+    folder = Path.cwd() / cache.ROOT / "jinja" / version
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        log.debug("not keeping compiled templates in %s: %s", folder, error)
+        return None
+    for old in folder.parent.iterdir():  # compiled by other versions: never read again
+        if old != folder:
+            shutil.rmtree(old, ignore_errors=True)
+    return _BytecodeCache(str(folder))

@@ -1,0 +1,310 @@
+"""Cached, incremental and parallel builds give exactly the files of a full build without cache.
+
+Every rebuild here is compared file by file (the list of files and the SHA-256 of each) with
+a build of the same content and templates by a separate ``python build.py`` process with
+``CONFSITE_NO_CACHE=1`` into a new folder, where nothing can be reused: a cache that served a
+stale result, or an output left behind, shows as a difference. The content is a synthetic
+conference of 50 sessions from bench/synth.py.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import importlib.util
+import os
+import posixpath
+import random
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from confsite import compress, feeds, ics, pipeline
+from confsite.routes import Routes, relative
+from confsite.write import write_site
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = "2030-08-01T12:00"
+SESSIONS = 50
+
+
+def _load_synth() -> Any:
+    spec = importlib.util.spec_from_file_location("synth", ROOT / "bench" / "synth.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+synth = _load_synth()
+
+
+@dataclass
+class Project:
+    """A working folder with content/, templates/, and after a build site/ and .confsite-cache/."""
+
+    root: Path
+    files: dict[str, Any]  # the synthetic content as data (bench/synth.py)
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    def sessions(self) -> list[dict[str, Any]]:
+        return [s for part in self.files["program.yaml"]["parts"] for s in part["sessions"]]
+
+    def write(self) -> None:
+        synth.write(self.root / "content", self.files)
+
+
+def digest(site: Path) -> dict[str, str]:
+    """Hash every file of a site: relative path -> SHA-256."""
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def start_build(cwd: Path, content: Path, templates: Path, out: Path, cache: bool) -> subprocess.Popen[str]:
+    """Start ``python build.py`` in ``cwd``, where its cache lives."""
+    env = {k: v for k, v in os.environ.items() if k != "CONFSITE_NO_CACHE"}
+    if not cache:
+        env["CONFSITE_NO_CACHE"] = "1"
+    argv = ["--content", str(content), "--templates", str(templates), "--out", str(out), "--now", NOW]
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "build", *argv],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(build: subprocess.Popen[str], out: Path) -> dict[str, str]:
+    """Wait for a build; return the hashes of its output."""
+    _, errors = build.communicate()
+    assert build.returncode == 0, errors
+    return digest(out)
+
+
+def cached_build(project: Project) -> dict[str, str]:
+    """Rebuild the project's site/ with its cache, as an editor runs ``python build.py``."""
+    folders = (project.root / "content", project.root / "templates", project.site)
+    return finish(start_build(project.root, *folders, cache=True), project.site)
+
+
+def compare_with_full_build(project: Project, tmp_path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Rebuild with the cache and, at the same time, from nothing without any cache elsewhere."""
+    cwd = tmp_path / "full"
+    cwd.mkdir()
+    content, templates = project.root / "content", project.root / "templates"
+    full = start_build(cwd, content, templates, cwd / "site", cache=False)
+    return cached_build(project), finish(full, cwd / "site")
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A project built once with the cache: site/ and .confsite-cache/ are filled."""
+    root = tmp_path_factory.mktemp("warm")
+    shutil.copytree(ROOT / "templates", root / "templates")
+    project = Project(root, synth.conference(SESSIONS, seed=7))
+    project.write()
+    cached_build(project)
+    return project
+
+
+@pytest.fixture
+def project(warm: Project, tmp_path: Path) -> Project:
+    """A copy of the warm project (content, templates, site, cache), to change."""
+    root = tmp_path / "project"
+    shutil.copytree(warm.root, root, symlinks=True)
+    return Project(root, copy.deepcopy(warm.files))
+
+
+def test_first_build_with_a_cold_cache_equals_a_full_build(tmp_path: Path) -> None:
+    project = Project(tmp_path / "cold", synth.conference(SESSIONS, seed=7))
+    shutil.copytree(ROOT / "templates", project.root / "templates")
+    project.write()
+    cached, full = compare_with_full_build(project, tmp_path)
+    assert cached == full
+
+
+def test_rebuild_without_changes_changes_nothing(project: Project, tmp_path: Path) -> None:
+    before = digest(project.site)
+    cached, full = compare_with_full_build(project, tmp_path)
+    assert cached == before == full
+
+
+def _edit_description(project: Project) -> None:
+    project.sessions()[7]["description"] = {"de": "Neu: **anders**.\n", "en": "New: **different**.\n"}
+    project.write()
+
+
+def _edit_title(project: Project) -> None:
+    project.sessions()[8]["title"] = {"de": "Ein neuer Titel", "en": "A new title"}
+    project.write()
+
+
+def _edit_bio(project: Project) -> None:
+    project.files["people.yaml"]["people"][3]["bio"] = {"de": "Kurz.\n", "en": "Short.\n"}
+    project.write()
+
+
+def _add_session(project: Project) -> None:
+    first_part = project.files["program.yaml"]["parts"][0]
+    first_part["sessions"].append(
+        {
+            "id": "late-addition",
+            "start": "20:00",
+            "end": "20:45",
+            "kind": "talk",
+            "title": {"de": "Nachtrag", "en": "Late addition"},
+            "room": {"de": "Saal 1", "en": "Room 1"},
+            "speakers": [project.files["people.yaml"]["people"][0]["id"]],
+        }
+    )
+    project.write()
+
+
+def _remove_session(project: Project) -> None:
+    sessions = project.files["program.yaml"]["parts"][0]["sessions"]
+    sessions[:] = [s for s in sessions if s["id"] != "s00001"]
+    project.write()
+
+
+def _change_template(project: Project) -> None:
+    template = project.root / "templates" / "session.html"
+    text = template.read_text(encoding="utf-8")
+    assert '<p class="kind">' in text
+    template.write_text(text.replace('<p class="kind">', '<p class="kind session-kind">'), encoding="utf-8")
+
+
+def _change_interface_strings(project: Project) -> None:
+    folder = project.root / "content" / "i18n"
+    folder.mkdir()
+    # The program's folder moves: every session page gets a new address in English.
+    (folder / "en.yaml").write_text("program: Schedule\nslug_program: schedule\n", encoding="utf-8")
+
+
+EDITS: dict[str, Callable[[Project], None]] = {
+    "a session's description": _edit_description,
+    "a session's title": _edit_title,
+    "a person's bio": _edit_bio,
+    "a new session": _add_session,
+    "a removed session": _remove_session,
+    "a template": _change_template,
+    "interface strings": _change_interface_strings,
+}
+
+
+#: What else must hold after some edits: files at addresses that no longer exist are gone.
+CHECKS: dict[str, Callable[[dict[str, str]], bool]] = {
+    "a removed session": lambda paths: not any("/s00001/" in path for path in paths),
+    "interface strings": lambda paths: (
+        "en/schedule/index.html" in paths and not any(path.startswith("en/program") for path in paths)
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS), ids=list(EDITS))
+def test_rebuild_after_an_edit_equals_a_full_build(project: Project, tmp_path: Path, edit: str) -> None:
+    before = digest(project.site)
+    EDITS[edit](project)
+    cached, full = compare_with_full_build(project, tmp_path)
+    assert cached != before, "the edit must show in the site"
+    assert cached == full
+    check = CHECKS.get(edit)
+    assert check is None or check(cached)
+
+
+def test_a_broken_cache_is_ignored(project: Project, tmp_path: Path) -> None:
+    broken = [p for p in (project.root / ".confsite-cache").rglob("*") if p.is_file() and p.suffix != ".pdf"]
+    assert any(p.suffix == ".marshal" for p in broken), "the build keeps Markdown and compression tables"
+    for path in broken:
+        path.write_bytes(b"\x00garbage")
+    _edit_description(project)
+    cached, full = compare_with_full_build(project, tmp_path)
+    assert cached == full
+
+
+def test_parallel_rendering_gives_the_bytes_of_serial_rendering(
+    warm: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(warm.root)  # its flyer cache: no PDF is rendered here
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)  # a site this small is otherwise done serially
+    templates = warm.root / "templates"
+    conf = pipeline.load(warm.root / "content", templates)
+    now = dt.datetime.fromisoformat(NOW).replace(tzinfo=ZoneInfo(conf.timezone))
+    serial = pipeline.render_site(conf, now, templates, jobs=1)
+    parallel = pipeline.render_site(conf, now, templates, jobs=2)
+    assert sorted(parallel) == sorted(serial)
+    assert [path for path in serial if parallel[path] != serial[path]] == []
+    assert pipeline.with_compressed(serial, jobs=2) == compress.with_compressed(serial)
+
+
+def test_calendars_and_feeds_made_in_pieces_are_those_of_ics_and_feeds(warm: Project) -> None:
+    conf = pipeline.load(warm.root / "content", warm.root / "templates")
+    routes = Routes(conf)
+    pieces: dict[str, bytes] = {}
+    for task in pipeline._download_tasks(conf, routes):
+        pieces.update(task())
+    whole = {
+        **ics.calendars(conf, routes),
+        "schedule.json": feeds.schedule_json(conf, routes),
+        "schedule.xml": feeds.schedule_xml(conf, routes),
+    }
+    assert pieces == whole
+
+
+def test_unchanged_files_are_kept_and_changed_ones_written(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    files = {"index.html": b"<p>home", "sitemap.xml": b"<urlset/>", "de/index.html": b"<p>Start"}
+    write_site(files, out)
+    before = {path: os.stat(out / path) for path in files}
+    write_site({**files, "de/index.html": b"<p>Neu"}, out)
+    kept = os.stat(out / "index.html")
+    assert (kept.st_ino, kept.st_mtime_ns) == (before["index.html"].st_ino, before["index.html"].st_mtime_ns)
+    assert (out / "de" / "index.html").read_bytes() == b"<p>Neu"
+    assert os.stat(out / "de" / "index.html").st_ino != before["de/index.html"].st_ino
+
+
+def test_a_link_in_the_old_site_is_not_carried_over(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    files = {"index.html": b"<p>home", "sitemap.xml": b"<urlset/>"}
+    write_site(files, out)
+    (tmp_path / "elsewhere.html").write_bytes(b"<p>home")
+    (out / "index.html").unlink()
+    (out / "index.html").symlink_to(tmp_path / "elsewhere.html")
+    write_site(files, out)
+    assert not (out / "index.html").is_symlink()
+    assert (out / "index.html").read_bytes() == b"<p>home"
+
+
+def test_relative_links_are_those_of_posixpath() -> None:
+    """routes.relative() computes links from the strings alone; they must not change."""
+
+    def reference(start: str, target: str) -> str:  # the implementation it replaced
+        if target.endswith("/") or target == "":
+            found = posixpath.relpath(target or ".", start or ".")
+            return "./" if found == "." else found + "/"
+        return posixpath.relpath(target, start or ".")
+
+    rng = random.Random(9)
+    names = ["de", "en", "programm", "s00001", "static", "site.1a2b.css", "flyer.pdf"]
+    paths = [""] + [
+        "/".join(rng.choice(names) for _ in range(rng.randint(1, 4))) + rng.choice(["", "/"])
+        for _ in range(400)
+    ]
+    for start in paths[:60]:
+        for target in paths:
+            assert relative(start, target) == reference(start, target), (start, target)

@@ -1,0 +1,175 @@
+"""Head metadata of every page (canonical, hreflang, OpenGraph, Twitter card) and the share image."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import lxml.html
+import pytest
+from PIL import Image, ImageChops
+
+from confbuilder import make_site
+from confsite import share_image
+from confsite.pipeline import build, load, render_site
+from conftest import BEFORE_DEADLINE, CONTENT
+
+OG_LOCALE = {"de": "de_DE", "en": "en_GB"}
+ONCE = (
+    "og:type",
+    "og:site_name",
+    "og:title",
+    "og:description",
+    "og:locale",
+    "og:image",
+    "og:image:width",
+    "og:image:height",
+    "og:image:alt",
+)
+TEXTS = (
+    "Soziale Innovationen in Kommunen: Akteure – Prozesse – Labore",
+    "Abschlusskonferenz des Projekts KoSI-Lab",
+    "2. April 2019",
+    "CityKirche Elberfeld, Wuppertal",
+)
+
+
+@pytest.fixture(params=["default_site", "multiday_site"])
+def site(request: pytest.FixtureRequest) -> Path:
+    built: Path = request.getfixturevalue(request.param)
+    return built
+
+
+def _meta(doc: lxml.html.HtmlElement, prop: str) -> list[str]:
+    return [str(v) for v in doc.xpath(f"//head/meta[@property='{prop}' or @name='{prop}']/@content")]
+
+
+def _base_url(site: Path) -> str:
+    doc = lxml.html.fromstring((site / "index.html").read_bytes())
+    canonical = str(doc.xpath("//link[@rel='canonical']/@href")[0])
+    return canonical.rstrip("/").rsplit("/", 1)[0] + "/"  # the home page of the default language
+
+
+def test_every_page_has_complete_head_metadata(site: Path) -> None:
+    base = _base_url(site)
+    default = lxml.html.fromstring((site / "index.html").read_bytes()).get("lang")
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        rel = page.relative_to(site).as_posix()
+        doc = lxml.html.fromstring(page.read_bytes())
+        lang = doc.get("lang")
+        where = f"{rel}: "
+        title = doc.findtext(".//title")
+        assert title and title.strip(), where + "title"
+        for prop in ONCE:
+            assert len(_meta(doc, prop)) == 1, where + prop
+        assert _meta(doc, "og:type") == ["website"], where
+        assert _meta(doc, "og:title")[0] in title, where + "og:title is the page's title"
+        if rel != "index.html":
+            description = doc.xpath("//head/meta[@name='description']/@content")
+            assert description and description[0].strip(), where + "description"
+            assert _meta(doc, "og:description") == description, where
+        assert _meta(doc, "og:locale") == [OG_LOCALE[lang]], where
+        assert _meta(doc, "twitter:card") == ["summary_large_image"], where
+        if rel != "index.html":  # the root only redirects
+            assert doc.xpath("//head/link[@rel='icon']/@href"), where + "favicon"
+        hreflang = {
+            str(a.get("hreflang")): str(a.get("href")) for a in doc.xpath("//head/link[@rel='alternate']")
+        }
+        canonical = [str(v) for v in doc.xpath("//head/link[@rel='canonical']/@href")]
+        if rel == "404.html":
+            assert canonical == [] and _meta(doc, "og:url") == [] and hreflang == {}, where
+            continue
+        assert len(canonical) == 1 and canonical[0].startswith(base), where + "canonical"
+        assert _meta(doc, "og:url") == canonical, where
+        assert set(hreflang) == {"de", "en", "x-default"}, where
+        assert hreflang["x-default"] == hreflang[default], where + "x-default is the default language"
+        if rel != "index.html":
+            assert hreflang[lang] == canonical[0], where + "the page's own language"
+            others = sorted(OG_LOCALE[code] for code in hreflang if code not in (lang, "x-default"))
+            assert sorted(_meta(doc, "og:locale:alternate")) == others, where
+
+
+def test_the_share_image_of_each_language_is_a_1200_by_630_png(site: Path) -> None:
+    base = _base_url(site)
+    images = {}
+    for lang in ("de", "en"):
+        doc = lxml.html.fromstring((site / lang / "index.html").read_bytes())
+        url = _meta(doc, "og:image")[0]
+        assert url.startswith(base + "static/share-") and url.endswith(".png")
+        data = (site / url.removeprefix(base)).read_bytes()
+        with Image.open(io.BytesIO(data)) as image:
+            assert image.format == "PNG" and image.size == (1200, 630)
+        assert (_meta(doc, "og:image:width"), _meta(doc, "og:image:height")) == (["1200"], ["630"])
+        assert len(data) < 60_000, "a palette PNG of flat colours stays small"
+        title = doc.findtext(".//title")
+        assert title and _meta(doc, "og:image:alt")[0].startswith(title.split(" – ")[0])
+        images[lang] = data
+        # every page of the language shares its image
+        for page in sorted((site / lang).rglob("*.html")):
+            assert _meta(lxml.html.fromstring(page.read_bytes()), "og:image") == [url], page
+    assert images["de"] != images["en"], "each language has its own image"
+
+
+def test_the_alt_text_names_what_the_image_shows(default_site: Path) -> None:
+    doc = lxml.html.fromstring((default_site / "de" / "index.html").read_bytes())
+    assert _meta(doc, "og:image:alt") == [f"{TEXTS[0]} – {TEXTS[2]}, {TEXTS[3]}"]
+
+
+def _pixels(data: bytes) -> Image.Image:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.convert("RGB")
+
+
+def test_share_image_changes_with_the_title_and_is_deterministic() -> None:
+    draw = share_image.share_png.__wrapped__  # without the cache, to draw twice for real
+    first = draw(*TEXTS)
+    assert draw(*TEXTS) == first
+    other = draw("Ganz andere Konferenz", *TEXTS[1:])
+    assert other != first
+    title_area = (0, 0, 1200, 630 - share_image.BAND)
+    difference = (
+        ImageChops.difference(_pixels(first), _pixels(other)).convert("L").point(lambda v: v > 64 and 255)
+    )
+    assert difference.crop(title_area).getbbox() is not None, "the title looks different"
+    assert difference.crop((0, 630 - share_image.BAND, 1200, 630)).getbbox() is None, "the date band did not"
+    with Image.open(io.BytesIO(first)) as image:
+        assert image.mode == "P" and image.size == (1200, 630)
+
+
+def test_share_image_shortens_what_does_not_fit() -> None:
+    words = " ".join(["Donaudampfschifffahrtsgesellschaft"] * 40)
+    data = share_image.share_png.__wrapped__(words, words, "1. Januar 2030", words)
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.size == (1200, 630)
+    font = share_image._font(True, 36)
+    lines = share_image._wrap(words, font, 1056, 4)
+    assert len(lines) == 4 and lines[-1].endswith("…")
+    assert all(font.getlength(line) <= 1056 for line in lines)
+
+
+def test_share_image_uses_a_truetype_font() -> None:
+    path = share_image._font_file(True)
+    assert path is not None and path.name.lower().endswith((".ttf", ".otf")), "install fonts-dejavu-core"
+
+
+def test_og_locale_adds_the_likely_territory(tmp_path: Path) -> None:
+    project = make_site(tmp_path)
+    project.write("i18n/en.yaml", "locale: en\n")
+    conf = load(project.content)
+    files = render_site(conf, dt.datetime(2019, 3, 1, 12, tzinfo=conf.tz))
+    doc = lxml.html.fromstring(files["en/index.html"])
+    assert _meta(doc, "og:locale") == ["en_US"]
+    assert _meta(lxml.html.fromstring(files["de/index.html"]), "og:locale:alternate") == ["en_US"]
+
+
+def test_two_builds_give_the_same_share_images(tmp_path: Path, default_site: Path) -> None:
+    share_image.share_png.cache_clear()
+    out = tmp_path / "again"
+    build(CONTENT, out, BEFORE_DEADLINE)
+    first = sorted(p.relative_to(default_site).as_posix() for p in (default_site / "static").glob("share-*"))
+    again = sorted(p.relative_to(out).as_posix() for p in (out / "static").glob("share-*"))
+    assert first == again and len(first) == 2
+    assert all((default_site / p).read_bytes() == (out / p).read_bytes() for p in first)
