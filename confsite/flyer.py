@@ -17,6 +17,7 @@ from babel.dates import format_interval
 from .model import Conference
 from .registration import State
 from .render import PageContext, Renderer
+from .stamps import source_date
 
 log = logging.getLogger(__name__)
 
@@ -85,13 +86,7 @@ def qr_data_uri(url: str) -> str:
 
 def created(conf: Conference) -> dt.datetime:
     """Return the flyer's creation date: SOURCE_DATE_EPOCH if set, else the first conference day."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-        except (ValueError, OverflowError, OSError):
-            log.warning("SOURCE_DATE_EPOCH=%r is not a number of seconds; using the first day", epoch)
-    return dt.datetime.combine(min(conf.dates), dt.time(0, 0), conf.tz)
+    return source_date() or dt.datetime.combine(min(conf.dates), dt.time(0, 0), conf.tz)
 
 
 def _weasyprint(html: str, css: str) -> bytes:

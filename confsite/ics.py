@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import os
 
 from babel import Locale
 from icalendar import Calendar, Event, Timezone, vGeo
@@ -13,8 +11,7 @@ from .feeds import ROLES, forum_people, people_with_roles
 from .markup import plain
 from .model import Conference, Forum, Person, Session, Text
 from .routes import Routes
-
-log = logging.getLogger(__name__)
+from .stamps import source_date
 
 #: The interface string that labels the people of each role.
 _ROLE_LABELS = {"speaker": "speakers", "moderator": "moderators", "panelist": "panelists", "host": "hosts"}
@@ -83,13 +80,7 @@ def _calendar(conf: Conference, lang: str, name: str) -> Calendar:
 
 def stamp(conf: Conference) -> dt.datetime:
     """Return the DTSTAMP of every event: SOURCE_DATE_EPOCH, else the last conference day at 00:00 UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-        except (ValueError, OverflowError, OSError):
-            log.warning("ignoring SOURCE_DATE_EPOCH=%r: not a number of seconds", epoch)
-    return dt.datetime.combine(conf.dates[-1], dt.time(0), dt.UTC)
+    return source_date() or dt.datetime.combine(conf.dates[-1], dt.time(0), dt.UTC)
 
 
 def _event(conf: Conference, uid: str, summary: str, start: dt.datetime, end: dt.datetime) -> Event:
