@@ -3,8 +3,8 @@
 ``python bench/run.py`` prints a Markdown table: for each build, the wall time (the best
 and the median of ``--repeat`` runs, each a fresh ``python build.py`` process), its user and
 system CPU time (the least; worker processes included; system time is mostly the file
-system's) and its peak memory (the largest resident set of the build's processes, from
-``wait4``). ``--compare before=OLD/build.py`` times another
+system's) and its peak memory (the largest resident set of the build's processes), as
+GNU time (``/usr/bin/time``) reports them. ``--compare before=OLD/build.py`` times another
 version too, run by run in turn with this one, so both meet the same load on a shared machine.
 Everything is written into a temporary folder (content, outputs, each version's
 ``.confsite-cache``); nothing goes into the repository.
@@ -28,6 +28,8 @@ from pathlib import Path
 import synth  # bench/ is on the path when this file runs as a script
 
 ROOT = Path(__file__).resolve().parents[1]
+#: GNU time (Debian package time): CPU time and peak memory of one build.
+TIME = "/usr/bin/time"
 DEFAULT_NOW = "2019-03-01T12:00"
 SYNTH_NOW = "2030-08-01T12:00"
 
@@ -43,29 +45,26 @@ class Version:
     work: Path
 
     def run(self, content: Path, out: str, now: str, no_cache: bool = False) -> Figures:
-        """Build ``content`` into ``work/out``; return wall and CPU seconds and peak memory."""
+        """Build ``content`` into ``work/out``; return wall, user and system seconds and peak MB."""
         env = {k: v for k, v in os.environ.items() if k != "CONFSITE_NO_CACHE"}
         if no_cache:
             env["CONFSITE_NO_CACHE"] = "1"
         argv = ["build", "--content", str(content), "--out", str(self.work / out), "--now", now]
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, str(self.build), *argv],
-            cwd=self.work,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        assert proc.stderr is not None
-        errors = proc.stderr.read().decode()
-        proc.stderr.close()
-        if proc.returncode != 0:
-            raise SystemExit(f"{self.label} build failed ({proc.returncode}): {argv}\n{errors}")
+        # GNU time starts the build from a small process: a process started from this one
+        # directly would count this one's memory (the benchmark's data) in its peak.
+        with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+            python = [sys.executable, str(self.build), *argv]
+            timed = [TIME, "-f", "%U %S %M", "-o", report.name, *python]
+            started = time.perf_counter()
+            result = subprocess.run(
+                timed, cwd=self.work, env=env, capture_output=True, text=True, check=False
+            )
+            seconds = time.perf_counter() - started
+            if result.returncode != 0:
+                raise SystemExit(f"{self.label} build failed ({result.returncode}): {argv}\n{result.stderr}")
+            user, system, peak_kib = report.read().split()[-3:]
         # CPU time and peak memory include the worker processes (they end before the build).
-        return seconds, usage.ru_utime, usage.ru_stime, usage.ru_maxrss / 1024  # ru_maxrss: KiB
+        return seconds, float(user), float(system), int(peak_kib) / 1024
 
     def clear(self, out: str) -> None:
         """Remove an output folder, and every cache but the flyer PDFs."""
