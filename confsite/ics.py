@@ -31,33 +31,50 @@ def calendars(conf: Conference, routes: Routes) -> dict[str, bytes]:
     """Render every calendar of the site: the whole program and each session, per language."""
     out: dict[str, bytes] = {}
     for lang in conf.languages:
-        out[calendar_path(lang)] = calendar(conf, lang, routes)
-        for session in conf.sessions:
-            out[session_calendar_path(conf, routes, lang, session.id)] = session_calendar(
-                conf, lang, routes, session
-            )
+        out.update(language_calendars(conf, lang, routes))
+    return out
+
+
+def language_calendars(conf: Conference, lang: str, routes: Routes) -> dict[str, bytes]:
+    """Render the calendars in ``lang``: the whole program, and each session alone.
+
+    Each event and the time zone are serialised once and the calendars put together from
+    those bytes, which are the lines icalendar writes for a calendar holding them.
+    """
+    zone = _timezone(conf)
+    events = {s.id: bytes(_session_event(conf, lang, routes, s).to_ical()) for s in conf.sessions}
+    program = []
+    for session in conf.sessions:
+        program.append(events[session.id])
+        for forum in conf.forums_in(session.id):
+            program.append(bytes(_forum_event(conf, lang, routes, session, forum).to_ical()))
+    out = {calendar_path(lang): _calendar(conf, lang, conf.title.get(lang), zone, program)}
+    for session in conf.sessions:
+        path = session_calendar_path(conf, routes, lang, session.id)
+        out[path] = _calendar(conf, lang, _session_name(conf, lang, session), zone, [events[session.id]])
     return out
 
 
 def calendar(conf: Conference, lang: str, routes: Routes) -> bytes:
     """Render every session and every forum (at its session's time) as one calendar."""
-    cal = _calendar(conf, lang, conf.title.get(lang))
-    for session in conf.sessions:
-        cal.add_component(_session_event(conf, lang, routes, session))
-        for forum in conf.forums_in(session.id):
-            cal.add_component(_forum_event(conf, lang, routes, session, forum))
-    return bytes(cal.to_ical())
+    return language_calendars(conf, lang, routes)[calendar_path(lang)]
 
 
 def session_calendar(conf: Conference, lang: str, routes: Routes, session: Session) -> bytes:
     """Render one session as a calendar to import."""
-    name = conf.ui(lang)["page_title"].format(page=session.title.get(lang), site=conf.title.get(lang))
-    cal = _calendar(conf, lang, name)
-    cal.add_component(_session_event(conf, lang, routes, session))
-    return bytes(cal.to_ical())
+    event = bytes(_session_event(conf, lang, routes, session).to_ical())
+    return _calendar(conf, lang, _session_name(conf, lang, session), _timezone(conf), [event])
 
 
-def _calendar(conf: Conference, lang: str, name: str) -> Calendar:
+def _session_name(conf: Conference, lang: str, session: Session) -> str:
+    return conf.ui(lang)["page_title"].format(page=session.title.get(lang), site=conf.title.get(lang))
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def _calendar(conf: Conference, lang: str, name: str, zone: bytes, events: list[bytes]) -> bytes:
+    """Put a calendar together: its properties, the time zone, the serialised events."""
     name = " ".join(name.split())  # NAME and X-WR-CALNAME are one line; icalendar does not escape them
     cal = Calendar()
     cal.add("prodid", f"-//confsite//{conf.id}//{lang.upper()}")
@@ -66,16 +83,21 @@ def _calendar(conf: Conference, lang: str, name: str) -> Calendar:
     cal.add("name", name)
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", conf.timezone)
+    head = bytes(cal.to_ical())
+    assert head.endswith(_END)
+    return b"".join([head[: -len(_END)], zone, *events, _END])
+
+
+def _timezone(conf: Conference) -> bytes:
+    """Serialise the conference's time zone, with its rules from the first year to the last."""
     first, last = conf.dates[0], conf.dates[-1]
-    cal.add_component(
-        Timezone.from_tzinfo(
-            conf.tz,
-            tzid=conf.timezone,
-            first_date=dt.date(first.year, 1, 1),
-            last_date=dt.date(last.year + 1, 1, 1),
-        )
+    zone = Timezone.from_tzinfo(
+        conf.tz,
+        tzid=conf.timezone,
+        first_date=dt.date(first.year, 1, 1),
+        last_date=dt.date(last.year + 1, 1, 1),
     )
-    return cal
+    return bytes(zone.to_ical())
 
 
 def stamp(conf: Conference) -> dt.datetime:

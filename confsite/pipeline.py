@@ -17,7 +17,7 @@ from pathlib import Path
 from . import cache, compress, feeds, headers, ics, markup, share_image
 from .content import load_conference
 from .flyer import flyer_pdf
-from .model import Conference, Session
+from .model import Conference
 from .registration import state_at
 from .render import Renderer
 from .routes import Routes
@@ -28,8 +28,6 @@ log = logging.getLogger(__name__)
 
 #: Sites with fewer pages are rendered in one process: starting others would cost more.
 PARALLEL_FROM = 300
-#: Session calendars made by one task of a worker.
-CALENDARS_PER_TASK = 50
 
 #: The templates that ship with confsite, beside the package.
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -88,11 +86,7 @@ def _download_tasks(conf: Conference, routes: Routes) -> list[Callable[[], dict[
         functools.partial(_feed, "schedule.json", feeds.schedule_json, conf, routes),
         functools.partial(_feed, "schedule.xml", feeds.schedule_xml, conf, routes),
     ]
-    tasks += [functools.partial(_calendar, conf, lang, routes) for lang in conf.languages]
-    for lang in conf.languages:
-        for start in range(0, len(conf.sessions), CALENDARS_PER_TASK):
-            sessions = conf.sessions[start : start + CALENDARS_PER_TASK]
-            tasks.append(functools.partial(_session_calendars, conf, lang, routes, sessions))
+    tasks += [functools.partial(ics.language_calendars, conf, lang, routes) for lang in conf.languages]
     return tasks
 
 
@@ -104,19 +98,6 @@ def _feed(
     path: str, make: Callable[[Conference, Routes], bytes], conf: Conference, routes: Routes
 ) -> dict[str, bytes]:
     return {path: make(conf, routes)}
-
-
-def _calendar(conf: Conference, lang: str, routes: Routes) -> dict[str, bytes]:
-    return {ics.calendar_path(lang): ics.calendar(conf, lang, routes)}
-
-
-def _session_calendars(
-    conf: Conference, lang: str, routes: Routes, sessions: tuple[Session, ...]
-) -> dict[str, bytes]:
-    return {
-        ics.session_calendar_path(conf, routes, lang, s.id): ics.session_calendar(conf, lang, routes, s)
-        for s in sessions
-    }
 
 
 def with_compressed(files: dict[str, bytes], jobs: int = 1) -> dict[str, bytes]:
