@@ -22,12 +22,15 @@ _AVAILABILITY = {
 }
 
 #: Characters that could end the script element or start markup, escaped the way JSON allows.
-_UNSAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+_UNSAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"))
 
 
 def script_text(data: dict[str, Any]) -> str:
     """Serialize JSON-LD so that no text in it can close the script element it sits in."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_UNSAFE)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in _UNSAFE:  # str.replace: many times faster than str.translate with a table
+        text = text.replace(char, escaped)
+    return text
 
 
 def home(conf: Conference, lang: str, routes: Routes, state: State) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from . import cache, compress, feeds, headers, ics, markup, share_image
 from .content import load_conference
 from .flyer import flyer_pdf
 from .model import Conference
-from .registration import state_at
+from .registration import State, state_at
 from .render import Renderer
 from .routes import Routes
 from .workers import default_jobs, map_items
@@ -51,17 +51,28 @@ def load(content: Path, templates: Path = TEMPLATES, base_url: str | None = None
     return conf
 
 
+#: Makes a flyer PDF: conference, language, registration state, templates folder -> PDF bytes.
+FlyerMaker = Callable[[Conference, str, State, Path], bytes]
+
+
 def render_site(
-    conf: Conference, now: dt.datetime, templates: Path = TEMPLATES, jobs: int = 1
+    conf: Conference,
+    now: dt.datetime,
+    templates: Path = TEMPLATES,
+    jobs: int = 1,
+    flyers: FlyerMaker = flyer_pdf,
 ) -> dict[str, bytes]:
-    """Render every output file of the site: site path -> bytes, on ``jobs`` processes."""
+    """Render every output file of the site: site path -> bytes, on ``jobs`` processes.
+
+    ``flyers`` makes the flyer PDFs; the preview passes one that may answer with the last PDF.
+    """
     state = state_at(conf, now)
     routes = Routes(conf)
     jobs = jobs if len(routes.all) >= PARALLEL_FROM else 1
     markup.convert_all(_markdown_sources(conf), jobs)
     downloads: dict[str, bytes] = {}
     for lang in conf.languages:
-        downloads[f"{lang}/flyer.pdf"] = flyer_pdf(conf, lang, state, templates)
+        downloads[f"{lang}/flyer.pdf"] = flyers(conf, lang, state, templates)
     for made in map_items(_call, _download_tasks(conf, routes), jobs, min_items=2):
         downloads.update(made)
     renderer = Renderer(conf, templates, state, {path: len(data) for path, data in downloads.items()})

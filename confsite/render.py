@@ -60,6 +60,10 @@ def hashed_assets(templates: Path) -> dict[str, Asset]:
 class PageContext:
     """Everything a template may call for one page in one language."""
 
+    #: The flyer (PDF and page) lists each session of a programme up to this many; a larger one
+    #: only its parts, with their times and how many sessions each has: it stays two pages long.
+    glance_sessions = 40
+
     def __init__(self, site: Renderer, lang: str, here: str, absolute: bool = False) -> None:
         self.site = site
         self.conf = site.conf

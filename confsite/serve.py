@@ -12,9 +12,9 @@ Design choices:
   request, so ``..``, encoded dots, absolute paths and symlinks cannot leave the site.
 - Open tabs hear of rebuilds over Server-Sent Events (serve_http.py); the small script that
   listens is added to HTML responses only, at serve time.
-- Two shortcuts keep the save-to-reload time short, installed for this process only (see
-  _fast_renders): one Jinja environment per templates folder is kept, and the flyer PDFs are
-  rendered after the pages.
+- The flyers do not hold up the pages (see Flyers): WeasyPrint needs about 0.3 s per flyer,
+  so while the pages are rebuilt after an edit the last PDF stands in, and the flyers follow.
+  Compiled templates are kept between rebuilds by templating.make_environment.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import logging
 import os
@@ -31,14 +30,13 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
 
 import jinja2
 
-from . import flyer, pipeline, render
+from . import flyer, pipeline
 from .errors import ContentInvalid
 from .loader import display_path
 from .model import Conference
@@ -78,27 +76,6 @@ class Flyers:
         pdf = flyer.flyer_pdf(conf, lang, state, templates)  # its disk cache spares WeasyPrint
         self.last[lang] = (digest, pdf)
         return pdf
-
-
-@contextlib.contextmanager
-def _fast_renders(flyers: Flyers) -> Iterator[None]:
-    """Share one Jinja environment per templates folder, and let ``flyers`` render the flyers.
-
-    Compiling the templates takes most of a rebuild (about 0.3 s of 0.4 s for the default
-    content), and each Renderer makes a new environment. The environment holds no state of a
-    build, and Jinja's auto_reload recompiles a template whose file changed, so one can be
-    shared. WeasyPrint needs about 0.3 s per flyer, so while the pages are rebuilt after an
-    edit the last PDF stands in, and the flyers follow. Both belong in render.py and
-    pipeline.py as options; until they are, the preview installs them for its own process.
-    """
-    make_environment, flyer_pdf = render.make_environment, pipeline.flyer_pdf  # type: ignore[attr-defined]
-    render.make_environment = functools.cache(make_environment)
-    pipeline.flyer_pdf = flyers  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        render.make_environment = make_environment
-        pipeline.flyer_pdf = flyer_pdf  # type: ignore[attr-defined]
 
 
 class Preview:
@@ -144,7 +121,7 @@ class Preview:
             if not catch_up:  # the flyers catch up at the moment the pages were judged at
                 now = self.now or dt.datetime.now(dt.UTC)
                 self._moment = now.replace(tzinfo=conf.tz) if now.tzinfo is None else now.astimezone(conf.tz)
-            files = pipeline.render_site(conf, self._moment, self.templates)
+            files = pipeline.render_site(conf, self._moment, self.templates, flyers=self.flyers)
         except ContentInvalid as exc:
             self._fail(tuple(str(e) for e in exc.errors))
             return False
@@ -268,20 +245,19 @@ def serve(
     before = _snapshot(preview.folders())  # a save during the first build is not missed
     watcher = threading.Thread(target=preview.watch, args=(before,), name="confsite-watch", daemon=True)
     try:
-        with _fast_renders(preview.flyers):
-            try:
-                preview.rebuild()
-                watcher.start()
-                log.info("Serving %s", address(host, int(server.server_address[1]), preview.site.prefix))
-                log.info("Watching %s and %s; Ctrl-C stops.", display_path(content), display_path(templates))
-                if host not in ("127.0.0.1", "localhost", "::1"):
-                    log.warning("Listening on %s: other machines on the network can see this preview.", host)
-                server.serve_forever(poll_interval=0.2)
-            finally:
-                preview.stop()
-                server.server_close()
-                if watcher.is_alive():
-                    watcher.join(timeout=5)
+        try:
+            preview.rebuild()
+            watcher.start()
+            log.info("Serving %s", address(host, int(server.server_address[1]), preview.site.prefix))
+            log.info("Watching %s and %s; Ctrl-C stops.", display_path(content), display_path(templates))
+            if host not in ("127.0.0.1", "localhost", "::1"):
+                log.warning("Listening on %s: other machines on the network can see this preview.", host)
+            server.serve_forever(poll_interval=0.2)
+        finally:
+            preview.stop()
+            server.server_close()
+            if watcher.is_alive():
+                watcher.join(timeout=5)
     except KeyboardInterrupt:
         log.info("Stopped.")
     finally:

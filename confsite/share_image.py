@@ -9,12 +9,16 @@ import logging
 import shutil
 import subprocess
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
-from PIL import Image, ImageDraw, ImageFont
-
+from . import cache
 from .flyer import date_span
 from .render import PageContext, Renderer
+
+if TYPE_CHECKING:  # Pillow is imported when an image is drawn: loading it takes 0.15 s
+    from PIL import ImageFont
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,7 @@ COLOURS = 48
 #: Where Debian's fonts-dejavu-core puts its fonts, when fc-match is missing.
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
-FontType = ImageFont.FreeTypeFont | ImageFont.ImageFont
+FontType: TypeAlias = "ImageFont.FreeTypeFont | ImageFont.ImageFont"
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,28 @@ def share_images(site: Renderer) -> dict[str, ShareImage]:
 
 @functools.lru_cache(maxsize=8)
 def share_png(title: str, subtitle: str, when: str, where: str) -> bytes:
+    """Return the share image of these texts, drawn by :func:`draw_png` or kept from an earlier build."""
+    table = cache.table_path("share", _version())
+    stored = cache.load_table(table)
+    key = "\0".join((title, subtitle, when, where))
+    found = stored.get(key)
+    if not isinstance(found, bytes):
+        found = stored[key] = draw_png(title, subtitle, when, where)
+        cache.store_table(table, stored)
+    return found
+
+
+def _version() -> str:
+    """Name what the drawing depends on: this module, Pillow, and the font files."""
+    fonts = [str(_font_file(bold)) for bold in (False, True)]
+    stats = [f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in map(Path, fonts) if p.is_file()]
+    return cache.version(Path(__file__).read_bytes(), version("pillow"), *fonts, *stats)
+
+
+def draw_png(title: str, subtitle: str, when: str, where: str) -> bytes:
     """Draw a 1200×630 share image and return it as PNG bytes (the same texts give the same bytes)."""
+    from PIL import Image, ImageDraw  # noqa: PLC0415  (see the import for type checking above)
+
     image = Image.new("RGB", (WIDTH, HEIGHT), ACCENT)
     draw = ImageDraw.Draw(image)
     width, room = WIDTH - 2 * MARGIN, HEIGHT - BAND - 2 * MARGIN + 16
@@ -116,6 +141,8 @@ def _fit(text: str, font: FontType, width: int, force: bool = False) -> str:
 @functools.cache
 def _font(bold: bool, size: int) -> FontType:
     """Load the system's sans-serif font (DejaVu Sans on Debian) at ``size`` pixels."""
+    from PIL import ImageFont  # noqa: PLC0415  (see the import for type checking above)
+
     path = _font_file(bold)
     if path is None:
         log.warning("no TrueType font found (install fonts-dejavu-core); the share image uses Pillow's own")

@@ -15,8 +15,35 @@ log = logging.getLogger(__name__)
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
-    """Return the Jinja environment of a templates folder, made once per process."""
-    return _environment(templates.resolve(), cache.enabled())
+    """Return the Jinja environment of a templates folder, made once per process.
+
+    The environment does not look at a template's file each time the template is used (a
+    site of 4,000 pages would ask 27,000 times); instead its compiled templates are dropped
+    here, when any file of the folder has changed since the last call.
+    """
+    env = _environment(templates.resolve(), cache.enabled())
+    state = _folder_state(templates)
+    if _seen.get(templates) != state:
+        if env.cache is not None:
+            env.cache.clear()
+        _seen[templates] = state
+    return env
+
+
+#: templates folder -> the state of its files when its environment was last handed out
+_seen: dict[Path, tuple[tuple[str, int, int], ...]] = {}
+
+
+def _folder_state(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Return every file of a folder with its size and modification time."""
+    state = []
+    for path in sorted(folder.rglob("*")):
+        try:
+            info = path.stat()
+        except OSError:  # removed meanwhile
+            continue
+        state.append((str(path), info.st_size, info.st_mtime_ns))
+    return tuple(state)
 
 
 @functools.cache
@@ -36,6 +63,7 @@ def _environment(templates: Path, keep_compiled: bool) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # see make_environment
         bytecode_cache=_bytecode_cache() if keep_compiled else None,
     )
 

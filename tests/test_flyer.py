@@ -192,3 +192,26 @@ def test_cache_returns_the_same_bytes_and_is_used(
     assert flyer_pdf(conf, "de", state, TEMPLATES) == b"%PDF-from-cache"
     flyer_pdf(conf, "en", state, TEMPLATES)  # another input, another entry
     assert len(list((tmp_path / CACHE_DIR).glob("*.pdf"))) == 2
+
+
+def test_a_large_program_lists_its_parts_and_stays_two_pages(tmp_path: Path) -> None:
+    from test_incremental import synth  # the benchmark's conference generator
+
+    files = synth.conference(120, seed=3)
+    synth.write(tmp_path / "content", files)
+    big = load(tmp_path / "content")
+    state = state_at(big, dt.datetime(2030, 8, 1, 12, tzinfo=big.tz))
+    html = flyer_html(big, "en", state, TEMPLATES)
+    assert len(big.sessions) > 40
+    for part in big.parts:
+        assert f"Sessions: {len(part.sessions)}" in html, part.id
+    assert not any(s.title.get("en") in html for s in big.sessions)
+    pdf = tmp_path / "flyer.pdf"
+    pdf.write_bytes(flyer_pdf(big, "en", state, TEMPLATES))
+    need("pdfinfo")
+    pages = int(run("pdfinfo", pdf).split("Pages:")[1].split()[0])
+    assert pages <= 2
+    # so a session's new title leaves the flyer as it is: no PDF to render again
+    files["program.yaml"]["parts"][0]["sessions"][0]["title"] = {"de": "Neu", "en": "New"}
+    synth.write(tmp_path / "content", files)
+    assert flyer_html(load(tmp_path / "content"), "en", state, TEMPLATES) == html

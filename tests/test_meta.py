@@ -124,7 +124,7 @@ def _pixels(data: bytes) -> Image.Image:
 
 
 def test_share_image_changes_with_the_title_and_is_deterministic() -> None:
-    draw = share_image.share_png.__wrapped__  # without the cache, to draw twice for real
+    draw = share_image.draw_png  # without the caches, to draw twice for real
     first = draw(*TEXTS)
     assert draw(*TEXTS) == first
     other = draw("Ganz andere Konferenz", *TEXTS[1:])
@@ -141,7 +141,7 @@ def test_share_image_changes_with_the_title_and_is_deterministic() -> None:
 
 def test_share_image_shortens_what_does_not_fit() -> None:
     words = " ".join(["Donaudampfschifffahrtsgesellschaft"] * 40)
-    data = share_image.share_png.__wrapped__(words, words, "1. Januar 2030", words)
+    data = share_image.draw_png(words, words, "1. Januar 2030", words)
     with Image.open(io.BytesIO(data)) as image:
         assert image.size == (1200, 630)
     font = share_image._font(True, 36)
