@@ -1,19 +1,32 @@
-"""The only code that touches the output folder: write beside it, then swap atomically."""
+"""The only code that touches the output folder: write beside it, then swap atomically.
+
+The new site is put together in a staging folder beside the output folder and swapped in
+as a whole. The site it replaces is kept in .confsite-cache/ as the next build's staging
+folder: making a folder per page costs far more than a file on many disks (0.2-0.4 ms on
+the test machines, 1 s for a site of 4,000 pages), and in a kept tree only the files that
+changed are written again.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import re
+import secrets
 import shutil
 import stat
 import tempfile
 from pathlib import Path, PurePosixPath
 
+from . import cache
+
 #: Files whose presence marks a folder as an earlier build that may be replaced.
 _MARKERS = ("index.html", "sitemap.xml")
 _RENAME_EXCHANGE = 2
+#: How many replaced sites are kept in .confsite-cache/spare (one per output folder).
+KEPT_SITES = 2
 
 
 class OutputError(Exception):
@@ -48,31 +61,141 @@ def check_replaceable(out: Path) -> None:
 
 
 def write_site(files: dict[str, bytes], out: Path) -> None:
-    """Write every file into a new folder beside ``out``, then swap it in as a whole.
+    """Write every file into a folder beside ``out``, then swap it in as a whole.
 
-    A file whose bytes equal those of the same file in the current ``out`` is hard-linked from
-    there instead of written again: ``out`` is not changed before the swap, an unchanged file
-    keeps its modification time (so deploying by rsync copies only what changed), and a
-    rebuild after a small edit writes little.
+    The folder is the site that the last build replaced, if one is kept, brought up to date;
+    otherwise a new one. A file whose bytes equal those of the same file in the current
+    ``out`` is hard-linked from there instead of written again: ``out`` is not changed before
+    the swap, an unchanged file keeps its modification time (so deploying by rsync copies only
+    what changed), and a rebuild after a small edit writes little.
     """
     check_replaceable(out)
     targets = {safe_relative(path).as_posix(): data for path, data in files.items()}
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
+    staging = out.parent / f".{out.name}.new-{os.getpid()}-{secrets.token_hex(4)}"
+    kept = _claim_spare(out, staging)
+    if kept is None:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
+        kept = (set(), set())
     try:
         staging.chmod(0o755)
-        for folder in sorted({os.path.dirname(rel) for rel in targets}):
-            os.makedirs(os.path.join(staging, folder), exist_ok=True)
-        for rel, data in sorted(targets.items()):
-            target = os.path.join(staging, rel)
-            if not _link_unchanged(os.path.join(out, rel), target, data):
-                with open(target, "wb") as file:
-                    file.write(data)
+        _update(staging, targets, out, *kept)
         _swap(staging, out)
+        _keep_spare(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _update(staging: Path, targets: dict[str, bytes], out: Path, files: set[str], folders: set[str]) -> None:
+    """Make ``staging``, which holds ``files`` and ``folders``, hold exactly ``targets``.
+
+    A file is never written into: one that must change is removed and made anew, so that a
+    file hard-linked with the current site stays as it is.
+    """
+    wanted = _with_parents({os.path.dirname(rel) for rel in targets})
+    for rel in files - targets.keys():
+        os.unlink(os.path.join(staging, rel))
+    for folder in sorted(folders - wanted, reverse=True):  # the deepest first
+        os.rmdir(os.path.join(staging, folder))
+    for folder in sorted(wanted - folders):
+        os.makedirs(os.path.join(staging, folder), exist_ok=True)
+    for rel, data in sorted(targets.items()):
+        target = os.path.join(staging, rel)
+        if rel in files:
+            if _holds(target, data):
+                continue
+            os.unlink(target)
+        if not _link_unchanged(os.path.join(out, rel), target, data):
+            with open(target, "xb") as file:
+                file.write(data)
+
+
+def _with_parents(folders: set[str]) -> set[str]:
+    """Return the folders and every folder above them (relative paths)."""
+    found: set[str] = set()
+    for folder in folders:
+        above = folder
+        while above and above not in found:
+            found.add(above)
+            above = os.path.dirname(above)
+    return found
+
+
+def _holds(path: str, data: bytes) -> bool:
+    """Tell whether the regular file ``path`` holds exactly ``data``."""
+    with open(path, "rb") as file:
+        return os.fstat(file.fileno()).st_size == len(data) and file.read() == data
+
+
+def _spare(out: Path) -> Path | None:
+    """Return where the site that ``out`` held before is kept (none when caches are off)."""
+    if not cache.enabled():
+        return None
+    name = hashlib.sha256(os.fsencode(out.resolve())).hexdigest()[:16]
+    return Path.cwd() / cache.ROOT / "spare" / name
+
+
+def _claim_spare(out: Path, staging: Path) -> tuple[set[str], set[str]] | None:
+    """Move the kept site of ``out`` to ``staging``; return its files and folders, or None.
+
+    Moving it is atomic, so of two builds at once only one gets it. A kept site holding
+    anything but folders and regular files of this user is not used.
+    """
+    spare = _spare(out)
+    if spare is None:
+        return None
+    try:
+        os.rename(spare, staging)
+    except OSError:  # none kept, or on another file system
+        return None
+    listed = _plain_tree(staging)
+    if listed is None:
+        shutil.rmtree(staging, ignore_errors=True)
+    return listed
+
+
+def _plain_tree(root: Path) -> tuple[set[str], set[str]] | None:
+    """List the files and folders under ``root``; None if it holds links or anything odd."""
+    files: set[str] = set()
+    folders: set[str] = set()
+    try:
+        info = root.lstat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            return None
+        pending = [""]
+        while pending:
+            rel = pending.pop()
+            with os.scandir(os.path.join(root, rel)) as entries:
+                for entry in entries:
+                    path = f"{rel}/{entry.name}" if rel else entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.add(path)
+                        pending.append(path)
+                    elif entry.is_file(follow_symlinks=False):
+                        files.add(path)
+                    else:
+                        return None
+    except OSError:
+        return None
+    return files, folders
+
+
+def _keep_spare(old_site: Path, out: Path) -> None:
+    """Keep the site that ``out`` held before this build, for the next build to update."""
+    spare = _spare(out)
+    if spare is None or not old_site.exists():
+        return
+    try:
+        spare.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(old_site, spare)
+        os.utime(spare)
+        others = sorted(spare.parent.iterdir(), key=lambda p: p.lstat().st_mtime_ns, reverse=True)
+    except OSError:  # another build kept one meanwhile, or another file system
+        return
+    for other in others[KEPT_SITES:]:
+        shutil.rmtree(other, ignore_errors=True)
 
 
 def _link_unchanged(old: str, new: str, data: bytes) -> bool:

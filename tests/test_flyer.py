@@ -13,6 +13,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from test_incremental import synth  # the benchmark's conference generator
 
 from confsite.flyer import CACHE_DIR, flyer_html, flyer_pdf
 from confsite.model import Conference
@@ -195,8 +196,6 @@ def test_cache_returns_the_same_bytes_and_is_used(
 
 
 def test_a_large_program_lists_its_parts_and_stays_two_pages(tmp_path: Path) -> None:
-    from test_incremental import synth  # the benchmark's conference generator
-
     files = synth.conference(120, seed=3)
     synth.write(tmp_path / "content", files)
     big = load(tmp_path / "content")

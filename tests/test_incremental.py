@@ -308,3 +308,76 @@ def test_relative_links_are_those_of_posixpath() -> None:
     for start in paths[:60]:
         for target in paths:
             assert relative(start, target) == reference(start, target), (start, target)
+
+
+def tree(root: Path) -> tuple[dict[str, bytes], set[str]]:
+    """Return every file (path -> bytes) and every folder under ``root``."""
+    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    folders = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
+    return files, folders
+
+
+def folders_of(files: dict[str, bytes]) -> set[str]:
+    found: set[str] = set()
+    for path in files:
+        parts = path.split("/")[:-1]
+        found |= {"/".join(parts[: i + 1]) for i in range(len(parts))}
+    return found
+
+
+def test_the_replaced_site_is_brought_up_to_date_by_the_next_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Random sites in turn: files come, go and change; a file becomes a folder and back."""
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "site"
+    rng = random.Random(5)
+    names = ["index.html", "a.html", "de/index.html", "de/x/index.html", "de/x", "en/y/z/index.html", "en/y"]
+    for _ in range(40):
+        files = {"index.html": b"home", "sitemap.xml": b"<urlset/>"}
+        for name in rng.sample(names, rng.randint(1, len(names))):
+            if not any(other.startswith(name + "/") or name.startswith(other + "/") for other in files):
+                files[name] = rng.choice([b"one", b"two", b"three" * 100])
+        write_site(files, out)
+        assert tree(out) == (files, folders_of(files))
+    assert len(list((tmp_path / ".confsite-cache" / "spare").iterdir())) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".confsite-cache", "site"]
+
+
+def test_the_folders_of_the_replaced_site_are_used_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "site"
+    files = {"index.html": b"home", "sitemap.xml": b"<urlset/>", "de/s/1/index.html": b"one"}
+    write_site(files, out)
+    first = os.stat(out / "de" / "s" / "1").st_ino
+    write_site({**files, "de/s/1/index.html": b"changed"}, out)  # the first site is kept aside
+    write_site(files, out)  # and brought up to date: its folders are this site's folders
+    assert os.stat(out / "de" / "s" / "1").st_ino == first
+    assert (out / "de" / "s" / "1" / "index.html").read_bytes() == b"one"
+
+
+def test_a_kept_site_with_a_link_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "site"
+    files = {"index.html": b"home", "sitemap.xml": b"<urlset/>", "de/index.html": b"start"}
+    write_site(files, out)
+    write_site({**files, "de/index.html": b"neu"}, out)
+    (spare,) = (tmp_path / ".confsite-cache" / "spare").iterdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(spare / "de")
+    (spare / "de").symlink_to(outside)
+    write_site(files, out)
+    assert list(outside.iterdir()) == []
+    assert tree(out) == (files, {"de"})
+
+
+def test_without_the_cache_no_site_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CONFSITE_NO_CACHE", "1")
+    files = {"index.html": b"home", "sitemap.xml": b"<urlset/>"}
+    write_site(files, tmp_path / "site")
+    write_site(files, tmp_path / "site")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
