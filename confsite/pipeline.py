@@ -70,15 +70,11 @@ def render_site(
     routes = Routes(conf)
     jobs = jobs if len(routes.all) >= PARALLEL_FROM else 1
     markup.convert_all(_markdown_sources(conf), jobs)
-    downloads: dict[str, bytes] = {}
-    for lang in conf.languages:
-        downloads[f"{lang}/flyer.pdf"] = flyers(conf, lang, state, templates)
-    for made in map_items(_call, _download_tasks(conf, routes), jobs, min_items=2):
-        downloads.update(made)
+    downloads = {f"{lang}/flyer.pdf": flyers(conf, lang, state, templates) for lang in conf.languages}
     renderer = Renderer(conf, templates, state, {path: len(data) for path, data in downloads.items()})
     shares = share_image.share_images(renderer)
     renderer.share_images = {lang: (image.path, image.alt) for lang, image in shares.items()}
-    files = renderer.outputs(jobs)
+    files = renderer.outputs(jobs, also=_download_tasks(conf, routes))
     files.update(downloads)
     files.update({image.path: image.data for image in shares.values()})
     files["_headers"] = headers.headers_file()
@@ -99,10 +95,6 @@ def _download_tasks(conf: Conference, routes: Routes) -> list[Callable[[], dict[
     ]
     tasks += [functools.partial(ics.language_calendars, conf, lang, routes) for lang in conf.languages]
     return tasks
-
-
-def _call(task: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
-    return task()
 
 
 def _feed(

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,9 @@ from .model import Conference, Person, Text
 from .registration import State
 from .routes import Route, Routes, relative
 from .workers import map_items
+
+#: Makes some output files of the site: path -> bytes.
+FileMaker = Callable[[], dict[str, bytes]]
 
 
 @dataclass(frozen=True)
@@ -215,6 +218,9 @@ class Renderer:
         html = tpl.render(c=ctx, conf=self.conf, reg=self.state, lang=ctx.lang, **extra)
         return html.encode("utf-8")
 
+    def _page_file(self, route: Route) -> dict[str, bytes]:
+        return {route.file: self.page(route)}
+
     def page(self, route: Route) -> bytes:
         """Render one HTML page."""
         ctx = PageContext(self, route.lang, route.path)
@@ -222,14 +228,20 @@ class Renderer:
         kind, ident = route.key
         return self.render(route.template, ctx, route=route, alternates=alternates, kind=kind, ident=ident)
 
-    def outputs(self, jobs: int = 1) -> dict[str, bytes]:
-        """Render every page (on ``jobs`` processes), the sitemap and the small files: path -> bytes."""
+    def outputs(self, jobs: int = 1, also: Sequence[FileMaker] = ()) -> dict[str, bytes]:
+        """Render every page, the sitemap and the small files: path -> bytes.
+
+        The pages are rendered on ``jobs`` processes, together with the files that ``also``
+        makes (calendars and feeds), so that every process is busy until the end.
+        """
         if jobs > 1:  # compile the templates here once, rather than in each process
             for name in self.env.list_templates(extensions=("html", "xml")):
                 with contextlib.suppress(jinja2.TemplateError):  # unused ones may be broken
                     self.env.get_template(name)
-        pages = map_items(self.page, self.routes.all, jobs)
-        out: dict[str, bytes] = {route.file: page for route, page in zip(self.routes.all, pages, strict=True)}
+        tasks: list[FileMaker] = [*also, *(functools.partial(self._page_file, r) for r in self.routes.all)]
+        out: dict[str, bytes] = {}
+        for made in map_items(_make, tasks, jobs):
+            out.update(made)
         default = self.conf.default_language
         root = PageContext(self, default, "")
         out["index.html"] = self.render("redirect.html", root, alternates=self.routes.by_key[("home", "")])
@@ -240,6 +252,10 @@ class Renderer:
         for asset in self.assets.values():
             out[asset.path] = asset.data
         return out
+
+
+def _make(task: FileMaker) -> dict[str, bytes]:
+    return task()
 
 
 @functools.cache
