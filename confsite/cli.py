@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from . import messages
 from .errors import ContentInvalid
+from .messages import msg
 from .pipeline import TEMPLATES, build, load
 from .scaffold import new_site
 from .schema import write_schemas
@@ -32,6 +34,10 @@ exit status:
   1  the content has problems; each is printed as FILE:LINE: where: what,
      and the output folder is left exactly as it was
   2  wrong usage (unknown option, bad --now or --base-url, unusable --out)
+
+language:
+  messages are in German when --lang de is given or the environment asks for
+  German (LANGUAGE, LC_ALL, LC_MESSAGES or LANG starting with de), else in English
 
 examples:
   python build.py
@@ -67,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
             epilog=_EPILOG,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
+        _add_lang(sub)
         sub.add_argument(
             "--content",
             type=Path,
@@ -106,6 +113,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_lang(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--lang",
+        choices=messages.LANGUAGES,
+        help="language of the messages (default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG)",
+    )
+
+
 def _port(text: str) -> int:
     """Read --port: 0 (any free port) to 65535."""
     if not text.isdigit() or int(text) > 65535:
@@ -135,6 +150,7 @@ def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         help="write the JSON Schemas of the content files",
         description="Write one JSON Schema per content file (and page front matter) for editor completion.",
     )
+    _add_lang(schema)
     schema.add_argument(
         "--out", type=Path, default=Path("schemas"), metavar="DIR", help="folder (default: schemas/)"
     )
@@ -143,6 +159,7 @@ def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         help="start a new content folder",
         description="Write a small valid bilingual content folder with its schemas into DIR (new or empty).",
     )
+    _add_lang(new)
     new.add_argument("folder", type=Path, metavar="DIR", help="the new content folder")
 
 
@@ -163,7 +180,11 @@ def parse_now(text: str | None) -> dt.datetime | None:
             day = dt.date.fromisoformat(text.strip())
         except ValueError:
             raise UsageError(
-                f"--now: {text!r} is not an ISO 8601 date or time (e.g. 2019-03-20T12:00)"
+                msg(
+                    "--now: {text!r} is not an ISO 8601 date or time (e.g. 2019-03-20T12:00)",
+                    "--now: {text!r} ist kein Datum und keine Uhrzeit nach ISO 8601 (z. B. 2019-03-20T12:00)",
+                    text=text,
+                )
             ) from None
         return dt.datetime.combine(day, dt.time())
 
@@ -175,52 +196,88 @@ def check_base_url(text: str | None) -> str | None:
     parts = urlsplit(text)  # which silently drops tabs and line breaks: refuse them first
     unsafe = any(ch.isspace() or ord(ch) < 32 or ch in "\"'<>" for ch in text)
     if unsafe or parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
-        raise UsageError(f"--base-url: {text!r} is not an absolute address such as https://example.org/path/")
+        raise UsageError(
+            msg(
+                "--base-url: {text!r} is not an absolute address such as https://example.org/path/",
+                "--base-url: {text!r} ist keine vollständige Adresse wie https://example.org/pfad/",
+                text=text,
+            )
+        )
     return text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(_with_default_command(list(sys.argv[1:] if argv is None else argv)))
+    messages.use(args.lang or messages.from_environment())
     try:
         if args.command in ("serve", "schema", "new"):
             return _editor_command(args)
         if args.command == "check":
             conf = load(args.content, args.templates)
-            print(
-                f"{args.content}: OK ({len(conf.sessions)} sessions, {len(conf.people)} people,"
-                f" {len(conf.languages)} languages)"
+            said = msg(
+                "{content}: OK ({sessions} sessions, {people} people, {languages} languages)",
+                "{content}: in Ordnung ({sessions} Programmpunkte, {people} Personen, {languages} Sprachen)",
+                content=args.content,
+                sessions=len(conf.sessions),
+                people=len(conf.people),
+                languages=len(conf.languages),
             )
+            print(said)
             return EXIT_OK
         now = parse_now(args.now)
         base_url = check_base_url(args.base_url)
         result = build(args.content, args.out, _moment(now), args.templates, base_url)
     except UsageError as exc:
-        print(f"python build.py: error: {exc}", file=sys.stderr)
+        print(_usage_error(exc), file=sys.stderr)
         return EXIT_USAGE
     except ContentInvalid as exc:
         print(exc.report(), file=sys.stderr)
-        count = len(exc.errors)
-        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", file=sys.stderr)
+        print(exc.summary(), file=sys.stderr)
         return EXIT_INVALID
     except OutputError as exc:
-        print(f"python build.py: error: {exc}", file=sys.stderr)
+        print(_usage_error(exc), file=sys.stderr)
         return EXIT_USAGE
-    print(
-        f"Built {result.pages} pages ({result.files} files) in {len(result.conference.languages)}"
-        f" languages into {args.out}/ in {result.seconds:.2f} s"
+    built = msg(
+        "Built {pages} pages ({files} files) in {languages} languages into {out}/ in {seconds:.2f} s",
+        "{pages} Seiten ({files} Dateien) in {languages} Sprachen nach {out}/ geschrieben,"
+        " in {seconds:.2f} s",
+        pages=result.pages,
+        files=result.files,
+        languages=len(result.conference.languages),
+        out=args.out,
+        seconds=result.seconds,
     )
+    print(built)
     return EXIT_OK
+
+
+def _usage_error(exc: Exception) -> str:
+    return str(msg("python build.py: error: {exc}", "python build.py: Fehler: {exc}", exc=exc))
 
 
 def _editor_command(args: argparse.Namespace) -> int:
     """Run serve, schema or new; wrong usage raises UsageError or OutputError."""
     if args.command == "schema":
         written = write_schemas(args.out)
-        print(f"Wrote {len(written)} schemas into {args.out}/")
+        print(
+            msg(
+                "Wrote {n} schemas into {out}/",
+                "{n} Schemas nach {out}/ geschrieben",
+                n=len(written),
+                out=args.out,
+            )
+        )
     elif args.command == "new":
         files = new_site(args.folder)
-        print(f"Wrote {len(files)} files into {args.folder}/; preview them with:")
+        print(
+            msg(
+                "Wrote {n} files into {folder}/; preview them with:",
+                "{n} Dateien nach {folder}/ geschrieben; ansehen mit:",
+                n=len(files),
+                folder=args.folder,
+            )
+        )
         print(f"  python build.py serve --content {args.folder}")
     else:
         now = parse_now(args.now)

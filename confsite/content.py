@@ -13,6 +13,7 @@ from .errors import ContentInvalid, Errors
 from .fields import MISSING, Ctx, ListOf, Loc, Parsed, describe, parse_record, suggest
 from .i18n import load_strings
 from .loader import LList, LMap, RawPage, display_path, load_page, load_yaml
+from .messages import Message, msg
 from .model import (
     Conference,
     Contact,
@@ -39,10 +40,10 @@ MAX_PEOPLE = 50_000
 #: Per file: the list of records, the list inside each record that is counted (if any), what
 #: the records are called, and how many are allowed.
 _LIMITS = {
-    "program.yaml": ("parts", "sessions", "sessions", MAX_SESSIONS),
-    "forums.yaml": ("groups", "forums", "forums", MAX_SESSIONS),
-    "podium.yaml": ("panels", "", "panels", MAX_SESSIONS),
-    "people.yaml": ("people", "", "people", MAX_PEOPLE),
+    "program.yaml": ("parts", "sessions", msg("sessions", "Programmpunkte"), MAX_SESSIONS),
+    "forums.yaml": ("groups", "forums", msg("forums", "Foren"), MAX_SESSIONS),
+    "podium.yaml": ("panels", "", msg("panels", "Podien"), MAX_SESSIONS),
+    "people.yaml": ("people", "", msg("people", "Personen"), MAX_PEOPLE),
 }
 
 
@@ -50,7 +51,9 @@ def load_conference(content: Path, templates: Path) -> Conference:
     """Read and check every content file; raise ContentInvalid with all problems found."""
     errors = Errors()
     if not content.is_dir():
-        errors.add(display_path(content), 1, "", "content folder not found")
+        errors.add(
+            display_path(content), 1, "", msg("content folder not found", "Inhaltsordner nicht gefunden")
+        )
         raise ContentInvalid(errors.sorted())
     raw = _read_files(content, errors)
     languages, languages_valid = _languages(raw["conference.yaml"])
@@ -81,13 +84,31 @@ def _read_files(content: Path, errors: Errors) -> dict[str, Any]:
         path = content / name
         if not path.exists():
             if name in REQUIRED_FILES:
-                errors.add(display_path(path), 1, "", f"file not found; every content folder needs {name}")
+                errors.add(
+                    display_path(path),
+                    1,
+                    "",
+                    msg(
+                        "file not found; every content folder needs {name}",
+                        "Datei nicht gefunden; jeder Inhaltsordner braucht {name}",
+                        name=name,
+                    ),
+                )
             raw[name] = None
             continue
         before = len(errors)
         data = load_yaml(path, errors)
         if data is None and len(errors) == before:
-            errors.add(display_path(path), 1, "", f"file is empty; it needs the keys of {name}")
+            errors.add(
+                display_path(path),
+                1,
+                "",
+                msg(
+                    "file is empty; it needs the keys of {name}",
+                    "die Datei ist leer; sie braucht die Schlüssel von {name}",
+                    name=name,
+                ),
+            )
         raw[name] = None if _over_limit(errors, name, data) else data
     return raw
 
@@ -114,7 +135,17 @@ def _over_limit(errors: Errors, name: str, data: Any) -> bool:
             count += len(items) if isinstance(items, LList) else 0
         else:
             return False
-    errors.add(records.path, line, where, f"more than {limit:,} {what}; confsite refuses sites this large")
+    errors.add(
+        records.path,
+        line,
+        where,
+        msg(
+            "more than {limit:,} {what}; confsite refuses sites this large",
+            "mehr als {limit:,} {what}; so große Websites lehnt confsite ab",
+            limit=limit,
+            what=what,
+        ),
+    )
     return True
 
 
@@ -158,21 +189,65 @@ def _check_logos(ctx: Ctx, conference: Parsed, content: Path) -> None:
                 is_file = target.is_file()
             except (OSError, ValueError) as exc:  # a name too long, a loop of links, ...
                 reason = exc.strerror if isinstance(exc, OSError) else exc
-                ctx.error(loc.path, loc.line, loc.where, f"cannot read {describe(logo)}: {reason}")
+                ctx.error(
+                    loc.path,
+                    loc.line,
+                    loc.where,
+                    msg(
+                        "cannot read {logo}: {reason}",
+                        "{logo} kann nicht gelesen werden: {reason}",
+                        logo=describe(logo),
+                        reason=reason,
+                    ),
+                )
                 continue
             if not target.is_relative_to(root):
-                ctx.error(loc.path, loc.line, loc.where, f"'{logo}' lies outside the content folder")
+                ctx.error(
+                    loc.path,
+                    loc.line,
+                    loc.where,
+                    msg(
+                        "'{logo}' lies outside the content folder",
+                        "'{logo}' liegt außerhalb des Inhaltsordners",
+                        logo=logo,
+                    ),
+                )
             elif not is_file:
-                ctx.error(loc.path, loc.line, loc.where, f"file '{logo}' not found in the content folder")
+                ctx.error(
+                    loc.path,
+                    loc.line,
+                    loc.where,
+                    msg(
+                        "file '{logo}' not found in the content folder",
+                        "Datei '{logo}' im Inhaltsordner nicht gefunden",
+                        logo=logo,
+                    ),
+                )
             elif target.suffix.lower() not in (".svg", ".png", ".jpg", ".jpeg", ".webp"):
-                ctx.error(loc.path, loc.line, loc.where, "a logo must be an SVG, PNG, JPEG or WebP file")
+                ctx.error(
+                    loc.path,
+                    loc.line,
+                    loc.where,
+                    msg(
+                        "a logo must be an SVG, PNG, JPEG or WebP file",
+                        "ein Logo muss eine SVG-, PNG-, JPEG- oder WebP-Datei sein",
+                    ),
+                )
 
 
 def _check_contact(ctx: Ctx, conference: Parsed) -> None:
     contact = conference.get("contact")
     if contact is not None and not contact.key_lines:
         loc = conference.at("contact")
-        ctx.error(loc.path, loc.line, loc.where, "give at least one of name, email, phone, url")
+        ctx.error(
+            loc.path,
+            loc.line,
+            loc.where,
+            msg(
+                "give at least one of name, email, phone, url",
+                "geben Sie mindestens eines an: name, email, phone, url",
+            ),
+        )
 
 
 def _load_pages(ctx: Ctx, folder: Path) -> list[tuple[RawPage, Parsed]]:
@@ -187,7 +262,15 @@ def _load_pages(ctx: Ctx, folder: Path) -> list[tuple[RawPage, Parsed]]:
         shown = display_path(path)
         match = _PAGE_NAME.fullmatch(path.name)
         if match is None:
-            ctx.error(shown, 1, "", "a page file is named <slug>.<language>.md, e.g. about.en.md")
+            ctx.error(
+                shown,
+                1,
+                "",
+                msg(
+                    "a page file is named <slug>.<language>.md, e.g. about.en.md",
+                    "eine Seitendatei heißt <slug>.<sprache>.md, z. B. about.en.md",
+                ),
+            )
             continue
         slug, lang = match["slug"], match["lang"]
         if lang not in ctx.languages and ctx.languages_valid:
@@ -195,13 +278,25 @@ def _load_pages(ctx: Ctx, folder: Path) -> list[tuple[RawPage, Parsed]]:
                 shown,
                 1,
                 "",
-                f"language '{lang}' is not configured{suggest(lang, ctx.languages)}"
-                f" (languages: {', '.join(ctx.languages)})",
+                msg(
+                    "language '{lang}' is not configured{hint} (languages: {languages})",
+                    "die Sprache '{lang}' ist nicht eingerichtet{hint} (Sprachen: {languages})",
+                    lang=lang,
+                    hint=suggest(lang, ctx.languages),
+                    languages=ctx.languages,
+                ),
             )
             continue
         if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
             ctx.error(
-                shown, 1, "", f"'{slug}' is not a page name: use lower-case letters, digits and hyphens"
+                shown,
+                1,
+                "",
+                msg(
+                    "'{slug}' is not a page name: use lower-case letters, digits and hyphens",
+                    "'{slug}' ist kein Seitenname: verwenden Sie Kleinbuchstaben, Ziffern und Bindestriche",
+                    slug=slug,
+                ),
             )
             continue
         versions = state.setdefault(slug, {})
@@ -223,8 +318,8 @@ def _check_page_addresses(
     ctx: Ctx, pages: list[tuple[RawPage, Parsed]], strings: dict[str, dict[str, str]]
 ) -> None:
     """Report a page whose address in its language is taken by a section or by another page."""
-    taken: dict[tuple[str, str], str] = {
-        (lang, text): f"the section {key}"
+    taken: dict[tuple[str, str], Message | str] = {
+        (lang, text): msg("the section {key}", "den Bereich {key}", key=key)
         for lang, texts in strings.items()
         for key, text in texts.items()
         if key.startswith("slug_")
@@ -238,7 +333,14 @@ def _check_page_addresses(
                 raw.path,
                 line,
                 "front matter.slug" if "slug" in front.key_lines else "",
-                f"the address {raw.lang}/{slug}/ is already taken by {other}; give this page another slug",
+                msg(
+                    "the address {lang}/{slug}/ is already taken by {other}; give this page another slug",
+                    "die Adresse {lang}/{slug}/ ist schon durch {other} belegt; geben Sie dieser Seite"
+                    " einen anderen slug",
+                    lang=raw.lang,
+                    slug=slug,
+                    other=other,
+                ),
             )
 
 
@@ -253,11 +355,20 @@ def _check_translations(
         for lang in ctx.languages:
             other = state[key].get(lang)
             if other is None:
-                message = f"this page has no '{lang}' translation; add pages/{key}.{lang}.md beside it"
+                message = msg(
+                    "this page has no '{lang}' translation; add pages/{key}.{lang}.md beside it",
+                    "diese Seite hat keine Übersetzung '{lang}'; legen Sie pages/{key}.{lang}.md daneben an",
+                    lang=lang,
+                    key=key,
+                )
             elif other == "draft":
-                message = (
-                    f"its '{lang}' translation pages/{key}.{lang}.md is a draft;"
-                    " publish both or mark this one as a draft too"
+                message = msg(
+                    "its '{lang}' translation pages/{key}.{lang}.md is a draft;"
+                    " publish both or mark this one as a draft too",
+                    "ihre Übersetzung '{lang}' pages/{key}.{lang}.md ist ein Entwurf (draft);"
+                    " veröffentlichen Sie beide oder markieren Sie auch diese als Entwurf",
+                    lang=lang,
+                    key=key,
                 )
             else:
                 continue

@@ -7,6 +7,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .fields import Ctx, Parsed, suggest
+from .messages import Message, msg
+
+PERSON = msg("person", "Person")
+PART = msg("part", "Programmteil")
+SESSION = msg("session", "Programmpunkt")
+FORUM = msg("forum", "Forum")
+PANEL = msg("panel", "Panel")
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ def session_date(conference: Parsed, part: Parsed, session: Parsed) -> dt.date |
     return day if isinstance(day, dt.date) else None
 
 
-def check_unique(ctx: Ctx, records: Iterable[Parsed], what: str) -> dict[str, Parsed]:
+def check_unique(ctx: Ctx, records: Iterable[Parsed], what: Message) -> dict[str, Parsed]:
     """Report ids given twice; return the records by id."""
     seen: dict[str, Parsed] = {}
     for record in records:
@@ -53,8 +60,15 @@ def check_unique(ctx: Ctx, records: Iterable[Parsed], what: str) -> dict[str, Pa
                 record.loc.path,
                 record.line_of("id"),
                 f"{record.loc.where}.id",
-                f"duplicate {what} id '{ident}' (first used at {first.loc.path}:{first.line_of('id')});"
-                " ids must be unique",
+                msg(
+                    "duplicate {what} id '{ident}' (first used at {path}:{line}); ids must be unique",
+                    "doppelte ID '{ident}' ({what}; zuerst verwendet in {path}:{line});"
+                    " jede ID darf nur einmal vorkommen",
+                    what=what,
+                    ident=ident,
+                    path=first.loc.path,
+                    line=first.line_of("id"),
+                ),
             )
             continue
         seen[ident] = record
@@ -62,7 +76,7 @@ def check_unique(ctx: Ctx, records: Iterable[Parsed], what: str) -> dict[str, Pa
 
 
 def check_refs(
-    ctx: Ctx, record: Parsed, key: str, known: Sequence[str] | dict[str, Parsed], what: str
+    ctx: Ctx, record: Parsed, key: str, known: Sequence[str] | dict[str, Parsed], what: Message
 ) -> None:
     """Report ids in ``record[key]`` that name nothing known."""
     for ident in record.get(key, ()):
@@ -72,40 +86,46 @@ def check_refs(
                 loc.path,
                 loc.line,
                 loc.where,
-                f"unknown {what} '{ident}'{suggest(ident, known)}",
+                msg(
+                    "unknown {what} '{ident}'{hint}",
+                    "unbekannte ID '{ident}' ({what}){hint}",
+                    what=what,
+                    ident=ident,
+                    hint=suggest(ident, known),
+                ),
             )
 
 
 def check(ctx: Ctx, src: Sources) -> None:
     """Run every check that spans records or files."""
-    people = check_unique(ctx, src.people, "person")
-    parts = check_unique(ctx, src.parts, "part")
-    sessions = check_unique(ctx, (s for _, s in src.sessions()), "session")
-    check_unique(ctx, (f for _, f in src.forums()), "forum")
-    check_unique(ctx, src.panels, "panel")
+    people = check_unique(ctx, src.people, PERSON)
+    parts = check_unique(ctx, src.parts, PART)
+    sessions = check_unique(ctx, (s for _, s in src.sessions()), SESSION)
+    check_unique(ctx, (f for _, f in src.forums()), FORUM)
+    check_unique(ctx, src.panels, PANEL)
 
     if "people.yaml" not in src.unusable:
         for part in src.parts:
-            check_refs(ctx, part, "moderators", people, "person")
+            check_refs(ctx, part, "moderators", people, PERSON)
         for _, session in src.sessions():
             for key in ("speakers", "moderators"):
-                check_refs(ctx, session, key, people, "person")
+                check_refs(ctx, session, key, people, PERSON)
         for _, forum in src.forums():
-            check_refs(ctx, forum, "hosts", people, "person")
+            check_refs(ctx, forum, "hosts", people, PERSON)
         for panel in src.panels:
             for key in ("moderators", "panelists"):
-                check_refs(ctx, panel, key, people, "person")
+                check_refs(ctx, panel, key, people, PERSON)
 
     if "program.yaml" not in src.unusable:
-        _check_attachments(ctx, src.groups, sessions, "forums", "forum group")
-        _check_attachments(ctx, src.panels, sessions, "podium", "panel")
+        _check_attachments(ctx, src.groups, sessions, "forums", msg("a forum group", "eine Forengruppe"))
+        _check_attachments(ctx, src.panels, sessions, "podium", msg("a panel", "ein Panel"))
         _check_registration_parts(ctx, src.conference, parts)
     _check_unique_groups(ctx, src.groups)
     _check_times(ctx, src)
 
 
 def _check_attachments(
-    ctx: Ctx, records: Iterable[Parsed], sessions: dict[str, Parsed], kind: str, what: str
+    ctx: Ctx, records: Iterable[Parsed], sessions: dict[str, Parsed], kind: str, what: Message
 ) -> None:
     for record in records:
         target = record.get("session")
@@ -114,14 +134,34 @@ def _check_attachments(
         loc = record.at("session")
         session = sessions.get(target)
         if session is None:
-            ctx.error(loc.path, loc.line, loc.where, f"unknown session '{target}'{suggest(target, sessions)}")
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                msg(
+                    "unknown session '{target}'{hint}",
+                    "unbekannter Programmpunkt '{target}'{hint}",
+                    target=target,
+                    hint=suggest(target, sessions),
+                ),
+            )
         elif session.get("kind") not in (kind, None):  # an invalid kind is reported in program.yaml
             ctx.error(
                 loc.path,
                 loc.line,
                 loc.where,
-                f"session '{target}' is of kind '{session.get('kind')}'; a {what} needs a session"
-                f" of kind '{kind}' ({session.loc.path}:{session.line_of('kind')})",
+                msg(
+                    "session '{target}' is of kind '{actual}'; {what} needs a session of kind '{kind}'"
+                    " ({path}:{line})",
+                    "der Programmpunkt '{target}' ist von der Art (kind) '{actual}'; {what} braucht einen"
+                    " Programmpunkt der Art '{kind}' ({path}:{line})",
+                    target=target,
+                    actual=session.get("kind"),
+                    what=what,
+                    kind=kind,
+                    path=session.loc.path,
+                    line=session.line_of("kind"),
+                ),
             )
 
 
@@ -136,8 +176,14 @@ def _check_unique_groups(ctx: Ctx, groups: Iterable[Parsed]) -> None:
                 loc.path,
                 loc.line,
                 loc.where,
-                f"session '{target}' already has a forum group (line {first.line_of('session')});"
-                " put all its forums in one group",
+                msg(
+                    "session '{target}' already has a forum group (line {line});"
+                    " put all its forums in one group",
+                    "der Programmpunkt '{target}' hat schon eine Forengruppe (Zeile {line});"
+                    " fassen Sie alle seine Foren in einer Gruppe zusammen",
+                    target=target,
+                    line=first.line_of("session"),
+                ),
             )
         elif target is not None:
             seen[target] = group
@@ -145,12 +191,20 @@ def _check_unique_groups(ctx: Ctx, groups: Iterable[Parsed]) -> None:
 
 def _check_times(ctx: Ctx, src: Sources) -> None:
     days = src.conference.get("dates", ())
-    shown_days = ", ".join(d.isoformat() for d in days)
+    shown_days = [d.isoformat() for d in days]
     for part in src.parts:
         if part.get("date") is not None and days and part.get("date") not in days:
             loc = part.at("date")
             ctx.error(
-                loc.path, loc.line, loc.where, f"{part.get('date')} is not a conference day ({shown_days})"
+                loc.path,
+                loc.line,
+                loc.where,
+                msg(
+                    "{day} is not a conference day ({days})",
+                    "{day} ist kein Konferenztag ({days})",
+                    day=part.get("date"),
+                    days=shown_days,
+                ),
             )
         slots: list[tuple[dt.date, str, dt.time, dt.time, Parsed]] = []
         for session in part.get("sessions", ()):
@@ -161,7 +215,12 @@ def _check_times(ctx: Ctx, src: Sources) -> None:
                     loc.path,
                     loc.line,
                     loc.where,
-                    f"ends at {end:%H:%M}, not after its start at {start:%H:%M}",
+                    msg(
+                        "ends at {end:%H:%M}, not after its start at {start:%H:%M}",
+                        "endet um {end:%H:%M}, nicht nach dem Beginn um {start:%H:%M}",
+                        end=end,
+                        start=start,
+                    ),
                 )
                 continue
             day = session_date(src.conference, part, session)
@@ -171,12 +230,27 @@ def _check_times(ctx: Ctx, src: Sources) -> None:
                         session.loc.path,
                         session.loc.line,
                         session.loc.where,
-                        "has no date: give the session or its part a date (the conference has several days)",
+                        msg(
+                            "has no date: give the session or its part a date"
+                            " (the conference has several days)",
+                            "hat kein Datum: geben Sie dem Programmpunkt oder seinem Programmteil ein Datum"
+                            " (die Konferenz dauert mehrere Tage)",
+                        ),
                     )
                 continue
             if session.get("date") is not None and days and day not in days:
                 loc = session.at("date")
-                ctx.error(loc.path, loc.line, loc.where, f"{day} is not a conference day ({shown_days})")
+                ctx.error(
+                    loc.path,
+                    loc.line,
+                    loc.where,
+                    msg(
+                        "{day} is not a conference day ({days})",
+                        "{day} ist kein Konferenztag ({days})",
+                        day=day,
+                        days=shown_days,
+                    ),
+                )
                 continue
             if start is not None and end is not None:
                 room = session.get("room")
@@ -195,9 +269,18 @@ def _check_overlaps(ctx: Ctx, slots: list[tuple[dt.date, str, dt.time, dt.time, 
                 session.loc.path,
                 session.line_of("start"),
                 f"{session.loc.where}.start",
-                f"session '{session.get('id')}' starts at {start:%H:%M}, before '{other.get('id')}'"
-                f" (line {other.loc.line}) ends at {latest[3]:%H:%M} in the same room; move one of"
-                " them or give them different rooms",
+                msg(
+                    "session '{session}' starts at {start:%H:%M}, before '{other}' (line {line}) ends at"
+                    " {end:%H:%M} in the same room; move one of them or give them different rooms",
+                    "der Programmpunkt '{session}' beginnt um {start:%H:%M}, bevor '{other}' (Zeile {line})"
+                    " um {end:%H:%M} im selben Raum endet; verschieben Sie einen von beiden oder geben Sie"
+                    " ihnen verschiedene Räume",
+                    session=session.get("id"),
+                    start=start,
+                    other=other.get("id"),
+                    line=other.loc.line,
+                    end=latest[3],
+                ),
             )
         if latest is None or latest[:2] != (day, room) or end > latest[3]:
             latest = slot
@@ -213,5 +296,10 @@ def _check_registration_parts(ctx: Ctx, conference: Parsed, parts: dict[str, Par
                 entry.loc.path,
                 entry.loc.line,
                 entry.loc.where,
-                f"unknown program part '{part_id}'{suggest(part_id, parts)}",
+                msg(
+                    "unknown program part '{part}'{hint}",
+                    "unbekannter Programmteil '{part}'{hint}",
+                    part=part_id,
+                    hint=suggest(part_id, parts),
+                ),
             )

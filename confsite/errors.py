@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .messages import Message, msg
+
 
 @dataclass(frozen=True, order=True)
 class ContentError:
@@ -13,11 +15,15 @@ class ContentError:
     path: str
     line: int
     where: str
+    #: what is wrong, in English
     message: str
+    #: what is wrong, in English and German
+    text: Message | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = f"{self.where}: " if self.where else ""
-        return f"{self.path}:{self.line}: {where}{self.message}"
+        what = self.message if self.text is None else self.text.render()
+        return f"{self.path}:{self.line}: {where}{what}"
 
 
 @dataclass
@@ -26,9 +32,9 @@ class Errors:
 
     items: list[ContentError] = field(default_factory=list)
 
-    def add(self, path: str | Path, line: int, where: str, message: str) -> None:
+    def add(self, path: str | Path, line: int, where: str, message: Message) -> None:
         """Record one problem."""
-        self.items.append(ContentError(str(path), line, where, message))
+        self.items.append(ContentError(str(path), line, where, message.render("en"), message))
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -51,3 +57,15 @@ class ContentInvalid(Exception):
     def report(self) -> str:
         """Return every error, one per line."""
         return "\n".join(str(e) for e in self.errors)
+
+    def summary(self) -> Message:
+        """Say how many problems there are, and that nothing was written."""
+        if len(self.errors) == 1:
+            return msg(
+                "1 problem found; nothing was written.", "1 Problem gefunden; nichts wurde geschrieben."
+            )
+        return msg(
+            "{n} problems found; nothing was written.",
+            "{n} Probleme gefunden; nichts wurde geschrieben.",
+            n=len(self.errors),
+        )

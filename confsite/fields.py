@@ -15,6 +15,7 @@ from babel import Locale, UnknownLocaleError
 
 from .errors import Errors
 from .loader import LList, LMap
+from .messages import Message, msg
 from .model import Text
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -34,7 +35,7 @@ class Ctx:
     #: False when the languages list of conference.yaml is broken: texts cannot be judged by it.
     languages_valid: bool = True
 
-    def error(self, path: str, line: int, where: str, message: str) -> None:
+    def error(self, path: str, line: int, where: str, message: Message) -> None:
         """Record one problem."""
         self.errors.add(path, line, where, message)
 
@@ -55,24 +56,31 @@ class Missing:
 MISSING = Missing()
 
 
-def describe(value: Any) -> str:
+def describe(value: Any) -> Message:
     """Show a value the way an editor wrote it."""
     if isinstance(value, LMap):
-        return "a mapping"
+        return msg("a mapping", "eine Zuordnung (key: value)")
     if isinstance(value, LList):
-        return "a list"
+        return msg("a list", "eine Liste")
     if value is None:
-        return "nothing"
+        return msg("nothing", "nichts")
     if isinstance(value, bool):
-        return f"{str(value).lower()} (YAML reads yes, no, on and off as true or false; quote the word)"
+        return msg(
+            "{value} (YAML reads yes, no, on and off as true or false; quote the word)",
+            "{value} (YAML liest yes, no, on und off als true oder false; setzen Sie das Wort in"
+            " Anführungszeichen)",
+            value=str(value).lower(),
+        )
     text = str(value)
-    return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+    return msg("{text}", "{text}", text=repr(text) if len(text) <= 60 else repr(text[:57] + "..."))
 
 
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """Return "; did you mean 'x'?" when a close match exists."""
+def suggest(word: str, choices: Iterable[str]) -> Message:
+    """Return "; did you mean 'x'?" when a close match exists (else nothing)."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    if close:
+        return msg("; did you mean '{word}'?", "; meinten Sie '{word}'?", word=close[0])
+    return msg("", "")
 
 
 def slugify(text: str) -> str:
@@ -110,17 +118,33 @@ class Kind:
 class Str(Kind):
     """A plain string, optionally matching a pattern."""
 
-    def __init__(self, pattern: re.Pattern[str] | None = None, what: str = "text") -> None:
+    def __init__(self, pattern: re.Pattern[str] | None = None, what: Message | None = None) -> None:
         self.pattern = pattern
-        self.what = what
+        #: what the value is, e.g. "a web address", for messages in both languages
+        self.what = what if what is not None else msg("text", "ein Text")
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            ctx.error(loc.path, loc.line, loc.where, f"expected {self.what}, got {describe(value)}")
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                msg(
+                    "expected {what}, got {got}",
+                    "erwartet: {what}; gefunden: {got}",
+                    what=self.what,
+                    got=describe(value),
+                ),
+            )
             return MISSING
         text = str(value).strip()
         if not text:
-            ctx.error(loc.path, loc.line, loc.where, f"is empty; write {self.what}")
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                msg("is empty; write {what}", "ist leer; hier fehlt {what}", what=self.what),
+            )
             return MISSING
         if self.pattern is not None and not self.pattern.fullmatch(text):
             return self.mismatch(ctx, text, loc)
@@ -128,7 +152,17 @@ class Str(Kind):
 
     def mismatch(self, ctx: Ctx, text: str, loc: Loc) -> Any:
         """Report a string that does not match the pattern."""
-        ctx.error(loc.path, loc.line, loc.where, f"{describe(text)} is not {self.what}")
+        ctx.error(
+            loc.path,
+            loc.line,
+            loc.where,
+            msg(
+                "{text} is not {what}",
+                "{text} ist ungültig; erwartet: {what}",
+                text=describe(text),
+                what=self.what,
+            ),
+        )
         return MISSING
 
     def schema(self) -> dict[str, Any]:
@@ -142,15 +176,26 @@ class Slug(Str):
     """An id: lower-case letters, digits and single hyphens."""
 
     def __init__(self) -> None:
-        super().__init__(SLUG, "an id of lower-case letters, digits and hyphens")
+        super().__init__(
+            SLUG,
+            msg(
+                "an id of lower-case letters, digits and hyphens",
+                "eine ID aus Kleinbuchstaben, Ziffern und Bindestrichen",
+            ),
+        )
 
     def mismatch(self, ctx: Ctx, text: str, loc: Loc) -> Any:
         ctx.error(
             loc.path,
             loc.line,
             loc.where,
-            f"{describe(text)} is not an id: use lower-case letters, digits and hyphens,"
-            f" e.g. '{slugify(text)}'",
+            msg(
+                "{text} is not an id: use lower-case letters, digits and hyphens, e.g. '{slug}'",
+                "{text} ist keine ID: verwenden Sie Kleinbuchstaben, Ziffern und Bindestriche,"
+                " z. B. '{slug}'",
+                text=describe(text),
+                slug=slugify(text),
+            ),
         )
         return MISSING
 
@@ -159,14 +204,16 @@ class Email(Str):
     """An e-mail address."""
 
     def __init__(self) -> None:
-        super().__init__(_EMAIL, "an e-mail address (name@example.org)")
+        super().__init__(
+            _EMAIL, msg("an e-mail address (name@example.org)", "eine E-Mail-Adresse (name@example.org)")
+        )
 
 
 class Url(Str):
     """A link with an allowed scheme."""
 
     def __init__(self, schemes: tuple[str, ...] = SAFE_SCHEMES) -> None:
-        super().__init__(None, "a web address")
+        super().__init__(None, msg("a web address", "eine Webadresse"))
         self.schemes = schemes
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
@@ -174,7 +221,7 @@ class Url(Str):
         if text is MISSING:
             return MISSING
         problem = url_problem(text, self.schemes)
-        if problem:
+        if problem.en:
             ctx.error(loc.path, loc.line, loc.where, problem)
             return MISSING
         return text
@@ -183,20 +230,33 @@ class Url(Str):
         return {"type": "string", "pattern": "^(" + "|".join(self.schemes) + "):"}
 
 
-def url_problem(text: str, schemes: tuple[str, ...]) -> str:
-    """Say what is wrong with a link, or return an empty string."""
-    allowed = ", ".join(f"{s}:" for s in schemes)
+def url_problem(text: str, schemes: tuple[str, ...]) -> Message:
+    """Say what is wrong with a link, or return an empty message."""
+    shown = describe(text)
     if any(ch.isspace() or ord(ch) < 32 for ch in text):
-        return f"{describe(text)} contains spaces or control characters; encode them (%20)"
+        return msg(
+            "{text} contains spaces or control characters; encode them (%20)",
+            "{text} enthält Leerzeichen oder Steuerzeichen; ersetzen Sie sie durch ihre Kodierung (%20)",
+            text=shown,
+        )
     try:
         parts = urlsplit(text)
     except ValueError:
-        return f"{describe(text)} is not a valid web address"
+        return msg("{text} is not a valid web address", "{text} ist keine gültige Webadresse", text=shown)
     if parts.scheme.lower() not in schemes:
-        return f"{describe(text)} is not a safe link; only {allowed} addresses are allowed"
+        return msg(
+            "{text} is not a safe link; only {allowed} addresses are allowed",
+            "{text} ist kein sicherer Link; erlaubt sind nur Adressen mit {allowed}",
+            text=shown,
+            allowed=[f"{s}:" for s in schemes],
+        )
     if parts.scheme.lower() in ("http", "https") and not parts.netloc:
-        return f"{describe(text)} has no host; write e.g. https://example.org/"
-    return ""
+        return msg(
+            "{text} has no host; write e.g. https://example.org/",
+            "{text} enthält keinen Servernamen; schreiben Sie z. B. https://example.org/",
+            text=shown,
+        )
+    return msg("", "")
 
 
 class Int(Kind):
@@ -207,10 +267,29 @@ class Int(Kind):
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
-            ctx.error(loc.path, loc.line, loc.where, f"expected a whole number, got {describe(value)}")
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                msg(
+                    "expected a whole number, got {got}",
+                    "erwartet: eine ganze Zahl; gefunden: {got}",
+                    got=describe(value),
+                ),
+            )
             return MISSING
         if value < self.minimum:
-            ctx.error(loc.path, loc.line, loc.where, f"{value} is below {self.minimum}")
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                msg(
+                    "{value} is below {minimum}",
+                    "{value} ist kleiner als {minimum}",
+                    value=value,
+                    minimum=self.minimum,
+                ),
+            )
             return MISSING
         return value
 
@@ -226,10 +305,30 @@ class Number(Kind):
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            ctx.error(loc.path, loc.line, loc.where, f"expected a number, got {describe(value)}")
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                msg(
+                    "expected a number, got {got}",
+                    "erwartet: eine Zahl; gefunden: {got}",
+                    got=describe(value),
+                ),
+            )
             return MISSING
         if not self.low <= value <= self.high:
-            ctx.error(loc.path, loc.line, loc.where, f"{value} is not between {self.low} and {self.high}")
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                msg(
+                    "{value} is not between {low} and {high}",
+                    "{value} liegt nicht zwischen {low} und {high}",
+                    value=str(value),  # as written in YAML (51.5), also in German
+                    low=self.low,
+                    high=self.high,
+                ),
+            )
             return MISSING
         return float(value)
 
@@ -242,7 +341,16 @@ class Bool(Kind):
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         if not isinstance(value, bool):
-            ctx.error(loc.path, loc.line, loc.where, f"expected true or false, got {describe(value)}")
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                msg(
+                    "expected true or false, got {got}",
+                    "erwartet: true oder false; gefunden: {got}",
+                    got=describe(value),
+                ),
+            )
             return MISSING
         return value
 
@@ -258,12 +366,18 @@ class Choice(Kind):
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         if not isinstance(value, str) or value not in self.choices:
-            hint = suggest(str(value), self.choices) if isinstance(value, str) else ""
+            hint = suggest(str(value), self.choices) if isinstance(value, str) else msg("", "")
             ctx.error(
                 loc.path,
                 loc.line,
                 loc.where,
-                f"{describe(value)} is not one of {', '.join(self.choices)}{hint}",
+                msg(
+                    "{value} is not one of {choices}{hint}",
+                    "{value} ist keiner der Werte {choices}{hint}",
+                    value=describe(value),
+                    choices=self.choices,
+                    hint=hint,
+                ),
             )
             return MISSING
         return value
@@ -296,7 +410,12 @@ class Date(Kind):
                 loc.path,
                 loc.line,
                 loc.where,
-                f"{describe(value)} is not a date (YYYY-MM-DD){_calendar_problem(value)}",
+                msg(
+                    "{value} is not a date (YYYY-MM-DD){problem}",
+                    "{value} ist kein Datum (YYYY-MM-DD){problem}",
+                    value=describe(value),
+                    problem=_calendar_problem(value),
+                ),
             )
             return MISSING
         return _in_years(ctx, parsed, loc)
@@ -313,21 +432,29 @@ def _in_years(ctx: Ctx, value: dt.date, loc: Loc) -> Any:
         loc.path,
         loc.line,
         loc.where,
-        f"{value.isoformat()} lies outside the years {YEARS.start}–{YEARS.stop - 1}; check the year",
+        msg(
+            "{value} lies outside the years {first}–{last}; check the year",
+            "{value} liegt außerhalb der Jahre {first}–{last}; prüfen Sie das Jahr",
+            value=value.isoformat(),
+            first=YEARS.start,
+            last=YEARS.stop - 1,
+        ),
     )
     return MISSING
 
 
-def _calendar_problem(value: Any) -> str:
+def _calendar_problem(value: Any) -> Message:
     """Say why a text shaped like a date is no day of the calendar (2019-02-30)."""
     match = re.match(r"\s*(\d{4}-\d{2}-\d{2})", value) if isinstance(value, str) else None
     if match is None:
-        return ""
+        return msg("", "")
     try:
         dt.date.fromisoformat(match.group(1))
     except ValueError as exc:
-        return f"; there is no such day ({exc})"
-    return ""
+        return msg(
+            "; there is no such day ({reason})", "; diesen Tag gibt es nicht ({reason})", reason=str(exc)
+        )
+    return msg("", "")
 
 
 def parse_datetime(value: Any) -> dt.date | dt.datetime | None:
@@ -357,8 +484,13 @@ class DateOrTime(Kind):
                 loc.path,
                 loc.line,
                 loc.where,
-                f"{describe(value)} is not a date (YYYY-MM-DD) or a local time (YYYY-MM-DD HH:MM)"
-                f"{_calendar_problem(value)}",
+                msg(
+                    "{value} is not a date (YYYY-MM-DD) or a local time (YYYY-MM-DD HH:MM){problem}",
+                    "{value} ist weder ein Datum (YYYY-MM-DD) noch ein Datum mit Ortszeit"
+                    " (YYYY-MM-DD HH:MM){problem}",
+                    value=describe(value),
+                    problem=_calendar_problem(value),
+                ),
             )
             return MISSING
         return _in_years(ctx, parsed, loc)
@@ -373,7 +505,16 @@ class Time(Kind):
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         match = _TIME.fullmatch(value.strip()) if isinstance(value, str) else None
         if match is None:
-            ctx.error(loc.path, loc.line, loc.where, f"{describe(value)} is not a time (HH:MM)")
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                msg(
+                    "{value} is not a time (HH:MM)",
+                    "{value} ist keine Uhrzeit (HH:MM)",
+                    value=describe(value),
+                ),
+            )
             return MISSING
         return dt.time(int(match.group(1)), int(match.group(2)))
 
@@ -391,7 +532,15 @@ class TextKind(Kind):
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             text = str(value).strip()
             if not text:
-                ctx.error(loc.path, loc.line, loc.where, "is empty; write the text or remove the key")
+                ctx.error(
+                    loc.path,
+                    loc.line,
+                    loc.where,
+                    msg(
+                        "is empty; write the text or remove the key",
+                        "ist leer; schreiben Sie den Text oder entfernen Sie den Schlüssel",
+                    ),
+                )
                 return MISSING
             return Text.neutral(text)
         if not isinstance(value, LMap):
@@ -399,8 +548,12 @@ class TextKind(Kind):
                 loc.path,
                 loc.line,
                 loc.where,
-                f"expected a text or a mapping of languages ({', '.join(ctx.languages)}),"
-                f" got {describe(value)}",
+                msg(
+                    "expected a text or a mapping of languages ({languages}), got {got}",
+                    "erwartet: ein Text oder eine Zuordnung von Sprachen ({languages}); gefunden: {got}",
+                    languages=ctx.languages,
+                    got=describe(value),
+                ),
             )
             return MISSING
         if "text" in value or "lang" in value:
@@ -414,13 +567,27 @@ class TextKind(Kind):
                     value.path,
                     value.line_of(key),
                     f"{loc.where}.{key}",
-                    f"language '{key}' is not configured (languages: {', '.join(ctx.languages)})",
+                    msg(
+                        "language '{lang}' is not configured (languages: {languages})",
+                        "die Sprache '{lang}' ist nicht eingerichtet (Sprachen: {languages})",
+                        lang=key,
+                        languages=ctx.languages,
+                    ),
                 )
                 ok = False
         texts: dict[str, str] = {}
         for lang in ctx.languages:
             if lang not in value:
-                ctx.error(loc.path, loc.line, loc.where, f"missing the text in language '{lang}'")
+                ctx.error(
+                    loc.path,
+                    loc.line,
+                    loc.where,
+                    msg(
+                        "missing the text in language '{lang}'",
+                        "der Text in der Sprache '{lang}' fehlt",
+                        lang=lang,
+                    ),
+                )
                 ok = False
                 continue
             item = value[lang]
@@ -429,7 +596,11 @@ class TextKind(Kind):
                     value.path,
                     value.line_of(lang),
                     f"{loc.where}.{lang}",
-                    f"expected a text, got {describe(item)}",
+                    msg(
+                        "expected a text, got {got}",
+                        "erwartet: ein Text; gefunden: {got}",
+                        got=describe(item),
+                    ),
                 )
                 ok = False
                 continue
@@ -445,12 +616,35 @@ class TextKind(Kind):
                     value.path,
                     value.line_of(key),
                     f"{loc.where}.{key}",
-                    f"unknown key '{key}'; a language-tagged text has only text and lang",
+                    msg(
+                        "unknown key '{key}'; a language-tagged text has only text and lang",
+                        "unbekannter Schlüssel '{key}'; ein Text mit Sprachangabe hat nur text und lang",
+                        key=key,
+                    ),
                 )
                 ok = False
-        for key, what in (("text", "the text"), ("lang", "the language it is written in, e.g. en")):
+        for key, what in (
+            ("text", msg("the text", "der Text")),
+            (
+                "lang",
+                msg(
+                    "the language it is written in, e.g. en",
+                    "die Sprache, in der er geschrieben ist, z. B. en",
+                ),
+            ),
+        ):
             if key not in value:
-                ctx.error(value.path, loc.line, loc.where, f"missing key '{key}' ({what})")
+                ctx.error(
+                    value.path,
+                    loc.line,
+                    loc.where,
+                    msg(
+                        "missing key '{key}' ({what})",
+                        "der Schlüssel '{key}' fehlt ({what})",
+                        key=key,
+                        what=what,
+                    ),
+                )
                 ok = False
         text, lang = value.get("text"), value.get("lang")
         if "text" in value and (not isinstance(text, str) or not text.strip()):
@@ -458,7 +652,7 @@ class TextKind(Kind):
                 value.path,
                 value.line_of("text"),
                 f"{loc.where}.text",
-                f"expected a text, got {describe(text)}",
+                msg("expected a text, got {got}", "erwartet: ein Text; gefunden: {got}", got=describe(text)),
             )
             ok = False
         if "lang" in value and not (
@@ -468,7 +662,11 @@ class TextKind(Kind):
                 value.path,
                 value.line_of("lang"),
                 f"{loc.where}.lang",
-                f"{describe(lang)} is not a known language code such as de or en",
+                msg(
+                    "{value} is not a known language code such as de or en",
+                    "{value} ist kein bekannter Sprachcode wie de oder en",
+                    value=describe(lang),
+                ),
             )
             ok = False
         return Text.neutral(str(text).strip(), str(lang)) if ok else MISSING
@@ -500,11 +698,29 @@ class ListOf(Kind):
         if value is None:
             value = LList(loc.path, loc.line)
         if not isinstance(value, LList):
-            hint = f"; write [{value}]" if isinstance(value, str) else ""
-            ctx.error(loc.path, loc.line, loc.where, f"expected a list, got {describe(value)}{hint}")
+            hint = (
+                msg("; write [{value}]", "; schreiben Sie [{value}]", value=value)
+                if isinstance(value, str)
+                else msg("", "")
+            )
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                msg(
+                    "expected a list, got {got}{hint}",
+                    "erwartet: eine Liste; gefunden: {got}{hint}",
+                    got=describe(value),
+                    hint=hint,
+                ),
+            )
             return MISSING
         if len(value) < self.min_items:
-            ctx.error(loc.path, loc.line, loc.where, f"needs at least {self.min_items} item(s)")
+            if self.min_items == 1:
+                needs = msg("needs at least {n} item(s)", "braucht mindestens {n} Eintrag", n=self.min_items)
+            else:
+                needs = msg("needs at least {n} item(s)", "braucht mindestens {n} Einträge", n=self.min_items)
+            ctx.error(loc.path, loc.line, loc.where, needs)
             return MISSING
         out: list[Any] = []
         seen: dict[Any, int] = {}
@@ -519,7 +735,12 @@ class ListOf(Kind):
                         item_loc.path,
                         item_loc.line,
                         item_loc.where,
-                        f"{describe(parsed)} is listed twice (also at [{seen[parsed]}])",
+                        msg(
+                            "{value} is listed twice (also at [{first}])",
+                            "{value} steht doppelt in der Liste (auch bei [{first}])",
+                            value=describe(parsed),
+                            first=seen[parsed],
+                        ),
                     )
                     continue
                 seen[parsed] = index
@@ -605,13 +826,27 @@ class MapOf(Kind):
         if value is None:
             return {}
         if not isinstance(value, LMap):
-            ctx.error(loc.path, loc.line, loc.where, f"expected a mapping, got {describe(value)}")
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                msg(
+                    "expected a mapping, got {got}",
+                    "erwartet: eine Zuordnung; gefunden: {got}",
+                    got=describe(value),
+                ),
+            )
             return MISSING
         out: dict[str, Parsed] = {}
         for key, item in value.items():
             item_loc = Loc(loc.path, value.line_of(key), f"{loc.where}.{key}")
             if not SLUG.fullmatch(key):
-                ctx.error(item_loc.path, item_loc.line, item_loc.where, f"'{key}' is not an id")
+                ctx.error(
+                    item_loc.path,
+                    item_loc.line,
+                    item_loc.where,
+                    msg("'{key}' is not an id", "'{key}' ist keine ID", key=key),
+                )
                 continue
             parsed = parse_record(ctx, self.record, item, item_loc)
             if isinstance(parsed, Parsed):
@@ -629,12 +864,17 @@ class MapOf(Kind):
 def parse_record(ctx: Ctx, record: Record, value: Any, loc: Loc) -> Parsed | Missing:
     """Check a mapping against a record: required keys, unknown keys, each value's kind."""
     if not isinstance(value, LMap):
-        keys = ", ".join(f.key for f in record.fields if f.required) or record.fields[0].key
+        keys = [f.key for f in record.fields if f.required] or [record.fields[0].key]
         ctx.error(
             loc.path,
             loc.line,
             loc.where,
-            f"expected a mapping with keys like {keys}, got {describe(value)}",
+            msg(
+                "expected a mapping with keys like {keys}, got {got}",
+                "erwartet: eine Zuordnung mit Schlüsseln wie {keys}; gefunden: {got}",
+                keys=keys,
+                got=describe(value),
+            ),
         )
         return MISSING
     values: dict[str, Any] = {}
@@ -644,21 +884,32 @@ def parse_record(ctx: Ctx, record: Record, value: Any, loc: Loc) -> Parsed | Mis
                 value.path,
                 value.line_of(key),
                 f"{loc.where}.{key}".lstrip("."),
-                f"unknown key '{key}'{suggest(key, record.keys)} (allowed: {', '.join(sorted(record.keys))})",
+                msg(
+                    "unknown key '{key}'{hint} (allowed: {allowed})",
+                    "unbekannter Schlüssel '{key}'{hint} (erlaubt: {allowed})",
+                    key=key,
+                    hint=suggest(key, record.keys),
+                    allowed=sorted(record.keys),
+                ),
             )
     for spec in record.fields:
         where = f"{loc.where}.{spec.key}".lstrip(".")
         if spec.key not in value:
             if spec.required:
                 # on the line that names the record (venue:, - id: ...), not on its first key
-                ctx.error(value.path, loc.line, loc.where or spec.key, f"missing key '{spec.key}'")
+                ctx.error(
+                    value.path,
+                    loc.line,
+                    loc.where or spec.key,
+                    msg("missing key '{key}'", "der Schlüssel '{key}' fehlt", key=spec.key),
+                )
             continue
         item = value[spec.key]
         if item is None and isinstance(spec.kind, RecordKind) and not spec.required:
             item = LMap(value.path, value.line_of(spec.key))  # an empty key still needs its keys
         if item is None and not isinstance(spec.kind, ListOf | MapOf):
             if spec.required:
-                ctx.error(value.path, value.line_of(spec.key), where, "has no value")
+                ctx.error(value.path, value.line_of(spec.key), where, msg("has no value", "hat keinen Wert"))
             continue
         parsed = spec.kind.parse(ctx, item, Loc(value.path, value.line_of(spec.key), where))
         if parsed is not MISSING:

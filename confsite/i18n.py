@@ -11,6 +11,7 @@ from babel.dates import format_date, format_time, get_timezone_name
 from .errors import Errors
 from .fields import SLUG, describe, known_language, suggest
 from .loader import LMap, display_path, load_yaml
+from .messages import Message, msg
 
 #: The language whose shipped strings define the full set of keys.
 REFERENCE = "en"
@@ -46,10 +47,18 @@ def load_strings(
                 shown,
                 1,
                 "",
-                f"language '{lang}' has no interface strings shipped with the templates;"
-                f" {'this file must supply' if override_file.exists() else 'create this file with'}"
-                f" them all (missing: {', '.join(missing[:8])}"
-                f"{', ...' if len(missing) > 8 else ''})",
+                msg(
+                    "language '{lang}' has no interface strings shipped with the templates;"
+                    " {todo} them all (missing: {missing}{more})",
+                    "für die Sprache '{lang}' bringen die Vorlagen keine Oberflächentexte mit;"
+                    " {todo} (es fehlen: {missing}{more})",
+                    lang=lang,
+                    todo=msg("this file must supply", "diese Datei muss alle liefern")
+                    if override_file.exists()
+                    else msg("create this file with", "legen Sie diese Datei mit allen an"),
+                    missing=missing[:8],
+                    more=", ..." if len(missing) > 8 else "",
+                ),
             )
         result[lang] = strings or {}
         sections: dict[str, str] = {}
@@ -62,7 +71,12 @@ def load_strings(
                     display_path(override_file),
                     1,
                     mine,
-                    f"'{result[lang][key]}' is also the address of {other}; each section needs its own",
+                    msg(
+                        "'{address}' is also the address of {other}; each section needs its own",
+                        "'{address}' ist auch die Adresse von {other}; jeder Bereich braucht seine eigene",
+                        address=result[lang][key],
+                        other=other,
+                    ),
                 )
     for path in sorted((content / "i18n").glob("*.yaml")) if (content / "i18n").is_dir() else ():
         if path.stem not in languages:
@@ -70,7 +84,12 @@ def load_strings(
                 display_path(path),
                 1,
                 "",
-                f"language '{path.stem}' is not configured (languages: {', '.join(languages)})",
+                msg(
+                    "language '{lang}' is not configured (languages: {languages})",
+                    "die Sprache '{lang}' ist nicht eingerichtet (Sprachen: {languages})",
+                    lang=path.stem,
+                    languages=languages,
+                ),
             )
     return result
 
@@ -81,14 +100,37 @@ def _read(path: Path, errors: Errors, reference: dict[str, str] | None = None) -
         return None
     shown = display_path(path)
     if not isinstance(data, LMap):
-        errors.add(shown, 1, "", f"expected a mapping of string names to texts, got {describe(data)}")
+        errors.add(
+            shown,
+            1,
+            "",
+            msg(
+                "expected a mapping of string names to texts, got {got}",
+                "erwartet: eine Zuordnung von Textnamen zu Texten; gefunden: {got}",
+                got=describe(data),
+            ),
+        )
         return None
     out: dict[str, str] = {}
     for key, value in data.items():
         if reference is not None and key not in reference:
-            errors.add(shown, data.line_of(key), key, f"unknown interface string{suggest(key, reference)}")
+            errors.add(
+                shown,
+                data.line_of(key),
+                key,
+                msg(
+                    "unknown interface string{hint}",
+                    "unbekannter Oberflächentext{hint}",
+                    hint=suggest(key, reference),
+                ),
+            )
         elif not isinstance(value, str):
-            errors.add(shown, data.line_of(key), key, f"expected a text, got {describe(value)}")
+            errors.add(
+                shown,
+                data.line_of(key),
+                key,
+                msg("expected a text, got {got}", "erwartet: ein Text; gefunden: {got}", got=describe(value)),
+            )
         elif reference is not None and (problem := _problem(key, value, reference[key])):
             errors.add(shown, data.line_of(key), key, problem)
         else:
@@ -101,8 +143,8 @@ def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
-def _problem(key: str, value: str, reference: str) -> str:
-    """Say why an override cannot replace an interface string, or return an empty string."""
+def _problem(key: str, value: str, reference: str) -> Message | None:
+    """Say why an override cannot replace an interface string, or return None."""
     allowed = _fields(reference)
     if allowed:
         try:
@@ -111,19 +153,39 @@ def _problem(key: str, value: str, reference: str) -> str:
             unknown = ["{"]
         if unknown:
             names = ", ".join(f"{{{name}}}" for name in sorted(allowed))
-            return f"{describe(value)} may use only the placeholders {names}; write {{{{ and }}}} for braces"
+            return msg(
+                "{value} may use only the placeholders {names}; write {{{{ and }}}} for braces",
+                "{value} darf nur die Platzhalter {names} verwenden;"
+                " schreiben Sie {{{{ und }}}} für Klammern",
+                value=describe(value),
+                names=names,
+            )
     if key.startswith("slug_") and not SLUG.fullmatch(value):
-        return f"{describe(value)} is not a page address: use lower-case letters, digits and hyphens"
+        return msg(
+            "{value} is not a page address: use lower-case letters, digits and hyphens",
+            "{value} ist keine Seitenadresse: verwenden Sie Kleinbuchstaben, Ziffern und Bindestriche",
+            value=describe(value),
+        )
     if key in ("locale", "time_locale") and not known_language(value):
-        return f"{describe(value)} is not a locale such as de_DE or en"
+        return msg(
+            "{value} is not a locale such as de_DE or en",
+            "{value} ist kein Gebietsschema (locale) wie de_DE oder en",
+            value=describe(value),
+        )
     try:
         if key in _DATE_PATTERNS:
             format_date(_SAMPLE.date(), value, locale="en")
         elif key in _TIME_PATTERNS:
             format_time(_SAMPLE, value, locale="en")
     except (ValueError, AttributeError, KeyError, TypeError) as exc:
-        return f"{describe(value)} is not a Babel {key.partition('_')[0]} pattern ({exc})"
-    return ""
+        return msg(
+            "{value} is not a Babel {kind} pattern ({reason})",
+            "{value} ist kein Babel-Muster für {kind} ({reason})",
+            value=describe(value),
+            kind=key.partition("_")[0],
+            reason=exc,
+        )
+    return None
 
 
 class Formatter:

@@ -27,6 +27,18 @@ def session_calendar_path(conf: Conference, routes: Routes, lang: str, session_i
     return f"{routes.path('session', lang, session_id)}{conf.id}-{session_id}.ics"
 
 
+def paths(conf: Conference, routes: Routes) -> list[str]:
+    """Return where calendars() puts its calendars."""
+    return [
+        path
+        for lang in conf.languages
+        for path in (
+            calendar_path(lang),
+            *(session_calendar_path(conf, routes, lang, s.id) for s in conf.sessions),
+        )
+    ]
+
+
 def calendars(conf: Conference, routes: Routes) -> dict[str, bytes]:
     """Render every calendar of the site: the whole program and each session, per language."""
     out: dict[str, bytes] = {}

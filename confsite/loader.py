@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from .errors import Errors
+from .messages import Message, msg
 
 #: libyaml's parser when it is installed (several times faster), else the pure-Python one.
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -83,7 +84,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         #: Line of the file on which the stream starts (front matter starts on line 2).
         self.offset = first_line - 1
 
-    def error(self, node: yaml.Node, where: str, message: str) -> None:
+    def error(self, node: yaml.Node, where: str, message: Message) -> None:
         """Report a problem at ``node``, on the line of the file an editor sees."""
         self.errors.add(self.display, _line(node) + self.offset, where, message)
 
@@ -97,14 +98,22 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LMap:
     for index, (key_node, value_node) in enumerate([*written, *reversed(merged)]):
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str | int | float | bool) or key is None:
-            loader.error(key_node, "", "a key must be a plain word")
+            loader.error(
+                key_node, "", msg("a key must be a plain word", "ein Schlüssel muss ein einfaches Wort sein")
+            )
             continue
         key = str(key)
         if key in result.key_lines:
             if index < len(written):
                 first = result.key_lines[key] + loader.offset
                 loader.error(
-                    key_node, key, f"duplicate key (first given on line {first}); remove one of them"
+                    key_node,
+                    key,
+                    msg(
+                        "duplicate key (first given on line {first}); remove one of them",
+                        "doppelter Schlüssel (zuerst in Zeile {first}); entfernen Sie einen davon",
+                        first=first,
+                    ),
                 )
             continue
         result[key] = loader.construct_object(value_node, deep=True)
@@ -141,8 +150,13 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
     return _FORBIDDEN.sub("", text)
 
 
-def _invisible(char: str) -> str:
-    return f"the text holds the invisible character U+{ord(char):04X}, which pages cannot show; remove it"
+def _invisible(char: str) -> Message:
+    return msg(
+        "the text holds the invisible character U+{code:04X}, which pages cannot show; remove it",
+        "der Text enthält das unsichtbare Zeichen U+{code:04X}, das Seiten nicht zeigen können;"
+        " entfernen Sie es",
+        code=ord(char),
+    )
 
 
 def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
@@ -182,7 +196,7 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return size
 
 
-def _shape_problem(text: str) -> tuple[int, str] | None:
+def _shape_problem(text: str) -> tuple[int, Message] | None:
     """Find nesting too deep or too many values by scanning the parser's events (cheap).
 
     Return the 0-based line and the problem, or None. Runs before composing the document,
@@ -194,7 +208,11 @@ def _shape_problem(text: str) -> tuple[int, str] | None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                return line, f"lists and mappings nest more than {MAX_DEPTH} levels deep here"
+                return line, msg(
+                    "lists and mappings nest more than {depth} levels deep here",
+                    "Listen und Zuordnungen sind hier mehr als {depth} Ebenen tief verschachtelt",
+                    depth=MAX_DEPTH,
+                )
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
         elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
@@ -202,7 +220,11 @@ def _shape_problem(text: str) -> tuple[int, str] | None:
             if count > MAX_EXPANDED_NODES:
                 return (
                     line,
-                    f"more than {MAX_EXPANDED_NODES:,} values by here; confsite refuses files this large",
+                    msg(
+                        "more than {limit:,} values by here; confsite refuses files this large",
+                        "bis hier mehr als {limit:,} Werte; so große Dateien lehnt confsite ab",
+                        limit=MAX_EXPANDED_NODES,
+                    ),
                 )
     return None
 
@@ -213,17 +235,44 @@ def read_text(path: Path, errors: Errors) -> str | None:
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never end
-            errors.add(shown, 1, "", "is not a regular file; content files are plain text files")
+            errors.add(
+                shown,
+                1,
+                "",
+                msg(
+                    "is not a regular file; content files are plain text files",
+                    "ist keine gewöhnliche Datei; Inhaltsdateien sind reine Textdateien",
+                ),
+            )
             return None
         with path.open("rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)  # the file may grow after stat()
         size = max(info.st_size, len(data))
         if size > MAX_FILE_BYTES:
             limit = MAX_FILE_BYTES // (1024 * 1024)
-            errors.add(shown, 1, "", f"file is {size:,} bytes; files above {limit} MB are refused")
+            errors.add(
+                shown,
+                1,
+                "",
+                msg(
+                    "file is {size:,} bytes; files above {limit} MB are refused",
+                    "die Datei hat {size:,} Bytes; Dateien über {limit} MB werden abgelehnt",
+                    size=size,
+                    limit=limit,
+                ),
+            )
             return None
     except OSError as exc:
-        errors.add(shown, 1, "", f"cannot read the file: {exc.strerror}")
+        errors.add(
+            shown,
+            1,
+            "",
+            msg(
+                "cannot read the file: {reason}",
+                "die Datei kann nicht gelesen werden: {reason}",
+                reason=exc.strerror,
+            ),
+        )
         return None
     try:
         text = data.decode("utf-8")
@@ -233,7 +282,11 @@ def read_text(path: Path, errors: Errors) -> str | None:
             shown,
             line,
             "",
-            f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file with UTF-8 encoding",
+            msg(
+                "byte 0x{byte:02x} is not UTF-8; save the file with UTF-8 encoding",
+                "das Byte 0x{byte:02x} ist kein UTF-8; speichern Sie die Datei in der Kodierung UTF-8",
+                byte=data[exc.start],
+            ),
         )
         return None
     return text.removeprefix("\ufeff")
@@ -251,7 +304,15 @@ def parse_yaml(text: str, shown: str, errors: Errors, first_line: int = 1) -> An
         if node is None:
             return None
         if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
-            errors.add(shown, first_line, "", "too many aliases (*name) expand; write the data out")
+            errors.add(
+                shown,
+                first_line,
+                "",
+                msg(
+                    "too many aliases (*name) expand; write the data out",
+                    "zu viele Aliasse (*name) werden eingesetzt; schreiben Sie die Daten aus",
+                ),
+            )
             return None
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -260,7 +321,12 @@ def parse_yaml(text: str, shown: str, errors: Errors, first_line: int = 1) -> An
         errors.add(shown, line, "", _yaml_message(exc, text, first_line))
         return None
     except yaml.YAMLError as exc:
-        errors.add(shown, first_line, "", f"not valid YAML: {exc}")
+        errors.add(
+            shown,
+            first_line,
+            "",
+            msg("not valid YAML: {problem}", "kein gültiges YAML: {problem}", problem=exc),
+        )
         return None
     finally:
         loader.dispose()
@@ -272,16 +338,16 @@ def parse_yaml(text: str, shown: str, errors: Errors, first_line: int = 1) -> An
 
 #: What the YAML parser was reading, in an editor's words.
 _CONTEXTS = {
-    "a flow sequence": "the [...] list",
-    "a flow mapping": "the {...} mapping",
-    "a block mapping": "the mapping",
-    "a block collection": "the list or mapping",
-    "a quoted scalar": "the quoted text",
-    "a simple key": "the key",
+    "a flow sequence": msg("the [...] list", "die Liste [...]"),
+    "a flow mapping": msg("the {{...}} mapping", "die Zuordnung {{...}}"),
+    "a block mapping": msg("the mapping", "die Zuordnung"),
+    "a block collection": msg("the list or mapping", "die Liste oder Zuordnung"),
+    "a quoted scalar": msg("the quoted text", "der Text in Anführungszeichen"),
+    "a simple key": msg("the key", "der Schlüssel"),
 }
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> str:
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> Message:
     problem = str(exc.problem or exc.context or "syntax error")
     mark = exc.problem_mark or exc.context_mark
     lines = text.splitlines()
@@ -289,17 +355,29 @@ def _yaml_message(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> str:
     indent = source[: len(source) - len(source.lstrip(" \t"))]
     # libyaml and PyYAML word tab errors differently; the indentation of the line tells.
     if "\t" in indent or "tab character" in problem or "'\\t'" in problem:
-        return "a tab character; indent YAML with spaces only"
+        return msg(
+            "a tab character; indent YAML with spaces only",
+            "ein Tabulatorzeichen; rücken Sie YAML nur mit Leerzeichen ein",
+        )
     tag = re.search(r"tag '([^']*)'", problem)
     if "could not determine a constructor" in problem and tag:
         shown = tag.group(1).replace("tag:yaml.org,2002:", "!!")
-        return f"YAML tags that construct objects are not allowed ({shown}); write plain values"
-    message = f"not valid YAML: {problem}"
+        return msg(
+            "YAML tags that construct objects are not allowed ({tag}); write plain values",
+            "YAML-Tags, die Objekte erzeugen, sind nicht erlaubt ({tag}); schreiben Sie einfache Werte",
+            tag=shown,
+        )
     start = exc.context_mark
     if exc.problem and exc.context and start is not None and mark is not None and start.line != mark.line:
         what = str(exc.context).removeprefix("while parsing ").removeprefix("while scanning ")
-        message += f" ({_CONTEXTS.get(what, what)} that starts on line {int(start.line) + first_line})"
-    return message
+        return msg(
+            "not valid YAML: {problem} ({what} that starts on line {line})",
+            "kein gültiges YAML: {problem} ({what}, die in Zeile {line} beginnt)",
+            problem=problem,
+            what=_CONTEXTS.get(what, msg("{what}", "{what}", what=what)),
+            line=int(start.line) + first_line,
+        )
+    return msg("not valid YAML: {problem}", "kein gültiges YAML: {problem}", problem=problem)
 
 
 def _shift_lines(value: Any, offset: int) -> None:
@@ -348,15 +426,39 @@ def load_page(path: Path, slug: str, lang: str, errors: Errors) -> RawPage | Non
     match = _FRONT_MATTER.match(text)
     if match is None:
         if re.match(r"---[ \t]*\r?\n", text):
-            errors.add(shown, 1, "", "the front matter is not closed; end it with a line of ---")
+            errors.add(
+                shown,
+                1,
+                "",
+                msg(
+                    "the front matter is not closed; end it with a line of ---",
+                    "der Vorspann (front matter) ist nicht geschlossen; beenden Sie ihn mit einer Zeile ---",
+                ),
+            )
         else:
-            errors.add(shown, 1, "", "no front matter; start the file with ---, title: ..., ---")
+            errors.add(
+                shown,
+                1,
+                "",
+                msg(
+                    "no front matter; start the file with ---, title: ..., ---",
+                    "kein Vorspann (front matter); beginnen Sie die Datei mit ---, title: ..., ---",
+                ),
+            )
         return None
     front = parse_yaml(match.group(1) or "", shown, errors, first_line=2)
     if front is None and match.group(1) and match.group(1).strip():
         return None
     if not isinstance(front, LMap):
-        errors.add(shown, 2, "", "front matter must be a mapping with at least a title")
+        errors.add(
+            shown,
+            2,
+            "",
+            msg(
+                "front matter must be a mapping with at least a title",
+                "der Vorspann (front matter) muss eine Zuordnung mit mindestens einem title sein",
+            ),
+        )
         return None
     body = text[match.end() :]
     body_line = text.count("\n", 0, match.end()) + 1

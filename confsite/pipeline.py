@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 #: Sites with fewer pages are rendered in one process: starting others would cost more.
 PARALLEL_FROM = 300
 
+#: The feeds for conference apps, and what makes each.
+FEEDS = {"schedule.json": feeds.schedule_json, "schedule.xml": feeds.schedule_xml}
+
 #: The templates that ship with confsite, beside the package.
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -71,7 +74,9 @@ def render_site(
     jobs = jobs if len(routes.all) >= PARALLEL_FROM else 1
     markup.convert_all(_markdown_sources(conf), jobs)
     downloads = {f"{lang}/flyer.pdf": flyers(conf, lang, state, templates) for lang in conf.languages}
-    renderer = Renderer(conf, templates, state, {path: len(data) for path, data in downloads.items()})
+    sizes = {path: len(data) for path, data in downloads.items()}
+    others = [*FEEDS, *ics.paths(conf, routes)]
+    renderer = Renderer(conf, templates, state, sizes, others)
     shares = share_image.share_images(renderer)
     renderer.share_images = {lang: (image.path, image.alt) for lang, image in shares.items()}
     files = renderer.outputs(jobs, also=_download_tasks(conf, routes))
@@ -90,8 +95,7 @@ def _markdown_sources(conf: Conference) -> list[str]:
 def _download_tasks(conf: Conference, routes: Routes) -> list[Callable[[], dict[str, bytes]]]:
     """Cut the feeds and ics.calendars() into pieces to make in parallel, the largest first."""
     tasks: list[Callable[[], dict[str, bytes]]] = [
-        functools.partial(_feed, "schedule.json", feeds.schedule_json, conf, routes),
-        functools.partial(_feed, "schedule.xml", feeds.schedule_xml, conf, routes),
+        functools.partial(_feed, path, make, conf, routes) for path, make in FEEDS.items()
     ]
     tasks += [functools.partial(ics.language_calendars, conf, lang, routes) for lang in conf.languages]
     return tasks

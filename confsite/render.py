@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -186,18 +186,25 @@ class Renderer:
         templates: Path,
         state: State,
         downloads: dict[str, int] | None = None,
+        others: Iterable[str] = (),
     ) -> None:
+        """Render pages that link ``downloads`` (path -> size) and ``others`` (made elsewhere)."""
         self.conf = conf
         self.env = make_environment(templates)
         self.routes = Routes(conf)
         self.state = state
         self.assets = hashed_assets(templates)
         self.downloads = downloads or {}
+        self.others = frozenset(others)
         #: language -> (site path, alternative text) of its share image; set by the pipeline
         self.share_images: dict[str, tuple[str, str]] = {}
         self.formatters = {lang: MemoFormatter(conf.ui(lang), conf.tz) for lang in conf.languages}
         self.base_path = "/" + conf.base_url.split("://", 1)[1].split("/", 1)[1]
         self._menus: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+
+    def publishes(self, path: str) -> bool:
+        """Tell whether the site has a download or a generated file at ``path``, to link it."""
+        return path in self.downloads or path in self.others
 
     def menu(self, menu: str, lang: str) -> list[tuple[str, str, str]]:
         """Return the entries of a menu ("main" or "footer") in ``lang``: kind, id, label."""

@@ -39,6 +39,7 @@ import jinja2
 from . import flyer, pipeline
 from .errors import ContentInvalid
 from .loader import display_path
+from .messages import msg
 from .model import Conference
 from .registration import State
 from .serve_http import Built, PreviewServer
@@ -136,8 +137,14 @@ class Preview:
             same = catch_up and not old.errors and _pages(old.files) == _pages(files)
             self._site = Built(files, prefix, old.version if same else self._next_version())
             self._changed.notify_all()
-        what = "flyers updated" if catch_up else f"built {len(files)} files"
-        log.info("%s in %.2f s", what, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        if catch_up:
+            log.info("%s", msg("flyers updated in {s:.2f} s", "Flyer aktualisiert in {s:.2f} s", s=seconds))
+        else:
+            done = msg(
+                "built {n} files in {s:.2f} s", "{n} Dateien erstellt in {s:.2f} s", n=len(files), s=seconds
+            )
+            log.info("%s", done)
         return self.flyers.stale
 
     def _fail(self, errors: tuple[str, ...], exc: Exception | None = None) -> None:
@@ -146,9 +153,17 @@ class Preview:
                 self._site = dataclasses.replace(self._site, errors=errors, version=self._next_version())
                 self._changed.notify_all()
         log.error("%s", "\n".join(errors), exc_info=exc)
-        count = len(errors)
-        kept = "still serving the last good build" if self._site.files else "nothing to serve yet"
-        log.error("%d problem%s found; %s.", count, "s" if count != 1 else "", kept)
+        kept = (
+            msg("still serving the last good build", "die Vorschau zeigt weiter den letzten gelungenen Stand")
+            if self._site.files
+            else msg("nothing to serve yet", "noch nichts zu zeigen")
+        )
+        log.error(
+            "%s",
+            msg(
+                "{n} problem(s) found; {kept}.", "{n} Problem(e) gefunden; {kept}.", n=len(errors), kept=kept
+            ),
+        )
 
     def folders(self) -> tuple[Path, ...]:
         """Return the folders whose files the site is built from."""
@@ -239,7 +254,15 @@ def serve(
     try:
         server = PreviewServer((host, port), preview)  # before any work: a taken port says so at once
     except OSError as exc:
-        raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise ListenError(
+            msg(
+                "cannot listen on {host}:{port}: {reason}",
+                "kann nicht auf {host}:{port} lauschen: {reason}",
+                host=host,
+                port=port,
+                reason=exc.strerror or exc,
+            )
+        ) from None
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
     before = _snapshot(preview.folders())  # a save during the first build is not missed
@@ -248,10 +271,26 @@ def serve(
         try:
             preview.rebuild()
             watcher.start()
-            log.info("Serving %s", address(host, int(server.server_address[1]), preview.site.prefix))
-            log.info("Watching %s and %s; Ctrl-C stops.", display_path(content), display_path(templates))
+            where = address(host, int(server.server_address[1]), preview.site.prefix)
+            log.info("%s", msg("Serving {where}", "Vorschau unter {where}", where=where))
+            log.info(
+                "%s",
+                msg(
+                    "Watching {content} and {templates}; Ctrl-C stops.",
+                    "Beobachte {content} und {templates}; Strg-C beendet.",
+                    content=display_path(content),
+                    templates=display_path(templates),
+                ),
+            )
             if host not in ("127.0.0.1", "localhost", "::1"):
-                log.warning("Listening on %s: other machines on the network can see this preview.", host)
+                log.warning(
+                    "%s",
+                    msg(
+                        "Listening on {host}: other machines on the network can see this preview.",
+                        "Lausche auf {host}: andere Rechner im Netz können diese Vorschau sehen.",
+                        host=host,
+                    ),
+                )
             server.serve_forever(poll_interval=0.2)
         finally:
             preview.stop()
@@ -259,7 +298,7 @@ def serve(
             if watcher.is_alive():
                 watcher.join(timeout=5)
     except KeyboardInterrupt:
-        log.info("Stopped.")
+        log.info("%s", msg("Stopped.", "Beendet."))
     finally:
         if in_main and previous is not None:
             signal.signal(signal.SIGTERM, previous)

@@ -14,6 +14,8 @@ from http import HTTPStatus
 from typing import Protocol
 from urllib.parse import quote, unquote
 
+from .messages import msg
+
 log = logging.getLogger(__name__)
 
 #: The preview's own addresses; the built site never uses the /__confsite/ folder.
@@ -99,11 +101,12 @@ def resolve(site: Built, target: str) -> tuple[HTTPStatus, str]:
 
 def overlay(errors: tuple[str, ...]) -> str:
     """Show the problems of the latest rebuild over the page, as FILE:LINE: where: what."""
-    count = len(errors)
-    heading = (
-        f"{count} problem{'s' if count != 1 else ''} found; this page is the last good build."
-        " Fix and save: it reloads by itself."
-    )
+    heading = msg(
+        "{count} problem(s) found; this page is the last good build. Fix and save: it reloads by itself.",
+        "{count} Problem(e) gefunden; diese Seite ist der letzte gelungene Stand."
+        " Beheben und speichern: Sie lädt sich selbst neu.",
+        count=len(errors),
+    ).render()
     lines = "\n".join(html.escape(e) for e in errors)
     return (
         f'<div id="confsite-errors" role="alert" style="{_OVERLAY_STYLE}">'

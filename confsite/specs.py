@@ -31,6 +31,7 @@ from .fields import (
     Url,
     known_language,
 )
+from .messages import msg
 from .model import KINDS, STATUSES
 
 
@@ -38,14 +39,26 @@ class Language(Str):
     """A language code that Babel knows (de, en, fr, ...)."""
 
     def __init__(self) -> None:
-        super().__init__(re.compile(r"[a-z]{2,3}"), "a language code such as de or en")
+        super().__init__(
+            re.compile(r"[a-z]{2,3}"),
+            msg("a language code such as de or en", "ein Sprachcode wie de oder en"),
+        )
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         code = super().parse(ctx, value, loc)
         if code is MISSING:
             return MISSING
         if not known_language(code):
-            ctx.error(loc.path, loc.line, loc.where, f"'{code}' is not a known language code")
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                msg(
+                    "'{code}' is not a known language code",
+                    "'{code}' ist kein bekannter Sprachcode",
+                    code=code,
+                ),
+            )
             return MISSING
         return code
 
@@ -54,7 +67,9 @@ class TimeZone(Str):
     """An IANA timezone name such as Europe/Berlin."""
 
     def __init__(self) -> None:
-        super().__init__(None, "a timezone name such as Europe/Berlin")
+        super().__init__(
+            None, msg("a timezone name such as Europe/Berlin", "der Name einer Zeitzone wie Europe/Berlin")
+        )
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         name = super().parse(ctx, value, loc)
@@ -63,7 +78,16 @@ class TimeZone(Str):
         try:
             ZoneInfo(name)
         except (ValueError, OSError, KeyError):
-            ctx.error(loc.path, loc.line, loc.where, f"'{name}' is not a timezone (e.g. Europe/Berlin)")
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                msg(
+                    "'{name}' is not a timezone (e.g. Europe/Berlin)",
+                    "'{name}' ist keine Zeitzone (z. B. Europe/Berlin)",
+                    name=name,
+                ),
+            )
             return MISSING
         return name
 
@@ -72,12 +96,20 @@ class Country(Str):
     """An ISO 3166 country code such as DE."""
 
     def __init__(self) -> None:
-        super().__init__(re.compile(r"[A-Z]{2}"), "a two-letter country code such as DE")
+        super().__init__(
+            re.compile(r"[A-Z]{2}"),
+            msg("a two-letter country code such as DE", "ein Ländercode aus zwei Buchstaben wie DE"),
+        )
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         code = super().parse(ctx, value, loc)
         if code is not MISSING and code not in Locale("en").territories:
-            ctx.error(loc.path, loc.line, loc.where, f"'{code}' is not an ISO country code")
+            ctx.error(
+                loc.path,
+                loc.line,
+                loc.where,
+                msg("'{code}' is not an ISO country code", "'{code}' ist kein ISO-Ländercode", code=code),
+            )
             return MISSING
         return code
 
@@ -131,7 +163,10 @@ REGISTRATION = Record(
         ),
         Field(
             "currency",
-            Str(re.compile(r"[A-Z]{3}"), "an ISO 4217 currency code such as EUR"),
+            Str(
+                re.compile(r"[A-Z]{3}"),
+                msg("an ISO 4217 currency code such as EUR", "ein Währungscode nach ISO 4217 wie EUR"),
+            ),
             "Currency of price",
         ),
         Field("parts", MapOf(PART_REGISTRATION), "Per program part: status, capacity, deadline, note"),
@@ -153,7 +188,11 @@ CONTACT = Record(
     (
         Field("name", TEXT, "Name of the contact (person or office)"),
         Field("email", Email(), "E-mail address"),
-        Field("phone", Str(re.compile(r"\+?[0-9 ()/-]{5,}"), "a phone number"), "Phone number"),
+        Field(
+            "phone",
+            Str(re.compile(r"\+?[0-9 ()/-]{5,}"), msg("a phone number", "eine Telefonnummer")),
+            "Phone number",
+        ),
         Field("url", Url(), "Contact web page"),
     ),
 )

@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from . import cache
+from .messages import msg
 
 #: Files whose presence marks a folder as an earlier build that may be replaced.
 _MARKERS = ("index.html", "sitemap.xml")
@@ -43,7 +44,13 @@ def safe_relative(path: str) -> PurePosixPath:
         or "\\" in path
         or any(ord(ch) < 32 for ch in path)
     ):
-        raise OutputError(f"refusing to write outside the output folder: {path!r}")
+        raise OutputError(
+            msg(
+                "refusing to write outside the output folder: {path!r}",
+                "schreibe nicht außerhalb des Ausgabeordners: {path!r}",
+                path=path,
+            )
+        )
     return rel
 
 
@@ -52,11 +59,19 @@ def check_replaceable(out: Path) -> None:
     if not out.exists():
         return
     if not out.is_dir():
-        raise OutputError(f"{out} exists and is not a folder")
+        raise OutputError(
+            msg("{out} exists and is not a folder", "{out} gibt es, aber es ist kein Ordner", out=out)
+        )
     if any(out.iterdir()) and not all((out / m).is_file() for m in _MARKERS):
         raise OutputError(
-            f"{out} is not empty and does not look like a built site (no {' and '.join(_MARKERS)});"
-            " choose another --out or empty it"
+            msg(
+                "{out} is not empty and does not look like a built site (no {markers});"
+                " choose another --out or empty it",
+                "{out} ist nicht leer und sieht nicht wie eine erstellte Website aus (kein {markers});"
+                " wählen Sie ein anderes --out oder leeren Sie den Ordner",
+                out=out,
+                markers=msg("{a} and {b}", "{a} und {b}", a=_MARKERS[0], b=_MARKERS[1]),
+            )
         )
 
 

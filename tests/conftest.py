@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import etree
 
+from confbuilder import make_site
 from confsite.pipeline import build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,3 +122,25 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     shots = sorted((ARTIFACTS / "screenshots").glob("*.png")) if ARTIFACTS.exists() else []
     if shots:
         terminalreporter.write_line(f"screenshots ({len(shots)}): {ARTIFACTS / 'screenshots'}")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build of the minimal folder (confbuilder), copied into each bad-content case as its output."""
+    root = tmp_path_factory.mktemp("corpus-base")
+    make_site(root)
+    with contextlib.chdir(root):
+        build(root / "content", root / "site", dt.datetime(2019, 3, 1, 12, tzinfo=ZoneInfo("Europe/Berlin")))
+    return root / "site"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def english_environment() -> Iterator[None]:
+    """Run every test, and the commands it starts, in an English environment (see test_messages.py)."""
+    saved = {name: os.environ.pop(name, None) for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
+    os.environ["LANG"] = "C.UTF-8"
+    try:
+        yield
+    finally:
+        os.environ.pop("LANG")
+        os.environ.update({name: value for name, value in saved.items() if value is not None})

@@ -12,8 +12,6 @@ opening the file, not by copying what the build prints.
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import hashlib
 import os
 import re
@@ -23,7 +21,6 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -31,7 +28,6 @@ from confbuilder import make_site
 from confsite.cli import main
 from confsite.content import MAX_PEOPLE, MAX_SESSIONS
 from confsite.loader import MAX_FILE_BYTES
-from confsite.pipeline import build
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus" / "bad"
@@ -105,16 +101,6 @@ def snapshot(folder: Path) -> dict[str, str]:
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "<dir>"
         for p in sorted(folder.rglob("*"))
     }
-
-
-@pytest.fixture(scope="module")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A complete build of the minimal folder, copied into every case as its existing output."""
-    root = tmp_path_factory.mktemp("corpus-base")
-    make_site(root)
-    with contextlib.chdir(root):
-        build(root / "content", root / "site", dt.datetime(2019, 3, 1, 12, tzinfo=ZoneInfo("Europe/Berlin")))
-    return root / "site"
 
 
 def prepare(case: Case, root: Path, built_site: Path) -> dict[str, str]:
