@@ -208,11 +208,7 @@ def _shape_problem(text: str) -> tuple[int, Message] | None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                return line, msg(
-                    "lists and mappings nest more than {depth} levels deep here",
-                    "Listen und Zuordnungen sind hier mehr als {depth} Ebenen tief verschachtelt",
-                    depth=MAX_DEPTH,
-                )
+                return line, _too_deep()
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
         elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
@@ -227,6 +223,14 @@ def _shape_problem(text: str) -> tuple[int, Message] | None:
                     ),
                 )
     return None
+
+
+def _too_deep() -> Message:
+    return msg(
+        "lists and mappings nest more than {depth} levels deep here",
+        "Listen und Zuordnungen sind hier mehr als {depth} Ebenen tief verschachtelt",
+        depth=MAX_DEPTH,
+    )
 
 
 def read_text(path: Path, errors: Errors) -> str | None:
@@ -359,6 +363,8 @@ def _yaml_message(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> Mess
             "a tab character; indent YAML with spaces only",
             "ein Tabulatorzeichen; rücken Sie YAML nur mit Leerzeichen ein",
         )
+    if "maximum nesting depth" in problem:  # libyaml's own limit (PyYAML 6.0.4), deeper than ours
+        return _too_deep()
     tag = re.search(r"tag '([^']*)'", problem)
     if "could not determine a constructor" in problem and tag:
         shown = tag.group(1).replace("tag:yaml.org,2002:", "!!")
