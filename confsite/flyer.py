@@ -38,8 +38,16 @@ class PrintContext(PageContext):
 
 def flyer_pdf(conf: Conference, lang: str, state: State, templates: Path) -> bytes:
     """Render the flyer in ``lang`` to PDF bytes, reusing a cached copy of the same input."""
-    html = flyer_html(conf, lang, state, templates)
-    css = (templates / STYLESHEET).read_text(encoding="utf-8")
+    return pdf_of(*flyer_source(conf, lang, state, templates))
+
+
+def flyer_source(conf: Conference, lang: str, state: State, templates: Path) -> tuple[str, str]:
+    """Return what WeasyPrint makes the flyer in ``lang`` of: its HTML and its stylesheet."""
+    return flyer_html(conf, lang, state, templates), (templates / STYLESHEET).read_text(encoding="utf-8")
+
+
+def pdf_of(html: str, css: str) -> bytes:
+    """Render a flyer's HTML and stylesheet to PDF bytes, reusing a cached copy of the same input."""
     if os.environ.get("CONFSITE_NO_CACHE") == "1":
         return _weasyprint(html, css)
     key = hashlib.sha256(

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
 import logging
 import os
 import secrets
@@ -60,22 +59,20 @@ class Flyers:
     """Give render_site() the flyer PDFs; when asked to, answer with the last PDF and catch up later."""
 
     def __init__(self) -> None:
-        #: language -> (digest of the flyer's HTML and CSS, PDF)
-        self.last: dict[str, tuple[bytes, bytes]] = {}
+        #: language -> (the flyer's HTML and stylesheet, its PDF)
+        self.last: dict[str, tuple[tuple[str, str], bytes]] = {}
         self.defer = False
         self.stale = False
 
     def __call__(self, conf: Conference, lang: str, state: State, templates: Path) -> bytes:
         """Return the flyer in ``lang``: the known PDF of the same input, else a new or the last one."""
-        source = flyer.flyer_html(conf, lang, state, templates)
-        css = (templates / flyer.STYLESHEET).read_text(encoding="utf-8")
-        digest = hashlib.sha256(f"{source}\0{css}".encode()).digest()
+        source = flyer.flyer_source(conf, lang, state, templates)
         known = self.last.get(lang)
-        if known is not None and (known[0] == digest or self.defer):
-            self.stale = self.stale or known[0] != digest
+        if known is not None and (known[0] == source or self.defer):
+            self.stale = self.stale or known[0] != source
             return known[1]
-        pdf = flyer.flyer_pdf(conf, lang, state, templates)  # its disk cache spares WeasyPrint
-        self.last[lang] = (digest, pdf)
+        pdf = flyer.pdf_of(*source)  # its disk cache spares WeasyPrint
+        self.last[lang] = (source, pdf)
         return pdf
 
 

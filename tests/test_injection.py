@@ -23,7 +23,6 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -96,8 +95,7 @@ def _flyer_without_pdf(conf: Conference, lang: str, state: State, templates: Pat
 
 def render(conf: Conference) -> dict[str, bytes]:
     """Render the whole site in memory, without converting the flyer to PDF."""
-    with mock.patch("confsite.pipeline.flyer_pdf", _flyer_without_pdf):
-        return render_site(conf, NOW)
+    return render_site(conf, NOW, flyers=_flyer_without_pdf)
 
 
 # --- the content ------------------------------------------------------------------------------
