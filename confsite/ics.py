@@ -67,17 +67,6 @@ def language_calendars(conf: Conference, lang: str, routes: Routes) -> dict[str,
     return out
 
 
-def calendar(conf: Conference, lang: str, routes: Routes) -> bytes:
-    """Render every session and every forum (at its session's time) as one calendar."""
-    return language_calendars(conf, lang, routes)[calendar_path(lang)]
-
-
-def session_calendar(conf: Conference, lang: str, routes: Routes, session: Session) -> bytes:
-    """Render one session as a calendar to import."""
-    event = bytes(_session_event(conf, lang, routes, session).to_ical())
-    return _calendar(conf, lang, _session_name(conf, lang, session), _timezone(conf), [event])
-
-
 def _session_name(conf: Conference, lang: str, session: Session) -> str:
     return conf.ui(lang)["page_title"].format(page=session.title.get(lang), site=conf.title.get(lang))
 

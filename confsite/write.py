@@ -139,9 +139,17 @@ def _with_parents(folders: set[str]) -> set[str]:
 
 
 def _holds(path: str, data: bytes) -> bool:
-    """Tell whether the regular file ``path`` holds exactly ``data``."""
-    with open(path, "rb") as file:
-        return os.fstat(file.fileno()).st_size == len(data) and file.read() == data
+    """Tell whether ``path`` is a regular file (not a link) holding exactly ``data``."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a FIFO must not block
+    except OSError:  # no such file, a link, or another user's file
+        return False
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):  # a folder, a FIFO, another size
+        os.close(fd)
+        return False
+    with os.fdopen(fd, "rb") as file:
+        return file.read() == data
 
 
 def _spare(out: Path) -> Path | None:
@@ -215,16 +223,13 @@ def _keep_spare(old_site: Path, out: Path) -> None:
 
 def _link_unchanged(old: str, new: str, data: bytes) -> bool:
     """Hard-link ``old`` as ``new`` if it is a regular file (not a link) holding exactly ``data``."""
-    try:
-        fd = os.open(old, os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(fd, "rb") as file:
-            info = os.fstat(fd)
-            same = stat.S_ISREG(info.st_mode) and info.st_size == len(data) and file.read() == data
-        if same:
-            os.link(old, new, follow_symlinks=False)
-    except OSError:  # no such file, or a file system without hard links, or another user's file
+    if not _holds(old, data):
         return False
-    return same
+    try:
+        os.link(old, new, follow_symlinks=False)
+    except OSError:  # a file system without hard links, or another user's file
+        return False
+    return True
 
 
 def remove_stale_staging(out: Path) -> list[Path]:

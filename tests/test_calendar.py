@@ -167,18 +167,21 @@ def test_two_builds_are_byte_identical(site: Path, tmp_path: Path) -> None:
 def test_an_event_has_the_same_uid_in_every_file(conf: Conference) -> None:
     """Importing the German and the English calendar, or a session twice, must not duplicate events."""
     routes = Routes(conf)
-    de = events(icalendar.Calendar.from_ical(ics.calendar(conf, "de", routes)))
-    en = events(icalendar.Calendar.from_ical(ics.calendar(conf, "en", routes)))
+    made = ics.calendars(conf, routes)
+    de = events(icalendar.Calendar.from_ical(made[ics.calendar_path("de")]))
+    en = events(icalendar.Calendar.from_ical(made[ics.calendar_path("en")]))
     assert set(de) == set(en)
     for s in conf.sessions:
-        alone = events(icalendar.Calendar.from_ical(ics.session_calendar(conf, "en", routes, s)))
+        alone = events(
+            icalendar.Calendar.from_ical(made[ics.session_calendar_path(conf, routes, "en", s.id)])
+        )
         assert list(alone) == [f"session-{s.id}@{conf.id}"]
         assert alone[f"session-{s.id}@{conf.id}"].DTSTART == de[f"session-{s.id}@{conf.id}"].DTSTART
 
 
 def test_source_date_epoch_sets_the_stamp(conf: Conference, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1552000000")
-    cal = icalendar.Calendar.from_ical(ics.calendar(conf, "en", Routes(conf)))
+    cal = icalendar.Calendar.from_ical(ics.calendars(conf, Routes(conf))[ics.calendar_path("en")])
     stamps = {event.DTSTAMP for event in cal.events}
     assert stamps == {dt.datetime(2019, 3, 7, 23, 6, 40, tzinfo=dt.UTC)}
 
