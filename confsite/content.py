@@ -189,10 +189,8 @@ def _check_logos(ctx: Ctx, conference: Parsed, content: Path) -> None:
                 is_file = target.is_file()
             except (OSError, ValueError) as exc:  # a name too long, a loop of links, ...
                 reason = exc.strerror if isinstance(exc, OSError) else exc
-                ctx.error(
-                    loc.path,
-                    loc.line,
-                    loc.where,
+                ctx.error_at(
+                    loc,
                     msg(
                         "cannot read {logo}: {reason}",
                         "{logo} kann nicht gelesen werden: {reason}",
@@ -202,10 +200,8 @@ def _check_logos(ctx: Ctx, conference: Parsed, content: Path) -> None:
                 )
                 continue
             if not target.is_relative_to(root):
-                ctx.error(
-                    loc.path,
-                    loc.line,
-                    loc.where,
+                ctx.error_at(
+                    loc,
                     msg(
                         "'{logo}' lies outside the content folder",
                         "'{logo}' liegt außerhalb des Inhaltsordners",
@@ -213,10 +209,8 @@ def _check_logos(ctx: Ctx, conference: Parsed, content: Path) -> None:
                     ),
                 )
             elif not is_file:
-                ctx.error(
-                    loc.path,
-                    loc.line,
-                    loc.where,
+                ctx.error_at(
+                    loc,
                     msg(
                         "file '{logo}' not found in the content folder",
                         "Datei '{logo}' im Inhaltsordner nicht gefunden",
@@ -224,10 +218,8 @@ def _check_logos(ctx: Ctx, conference: Parsed, content: Path) -> None:
                     ),
                 )
             elif target.suffix.lower() not in (".svg", ".png", ".jpg", ".jpeg", ".webp"):
-                ctx.error(
-                    loc.path,
-                    loc.line,
-                    loc.where,
+                ctx.error_at(
+                    loc,
                     msg(
                         "a logo must be an SVG, PNG, JPEG or WebP file",
                         "ein Logo muss eine SVG-, PNG-, JPEG- oder WebP-Datei sein",
@@ -239,10 +231,8 @@ def _check_contact(ctx: Ctx, conference: Parsed) -> None:
     contact = conference.get("contact")
     if contact is not None and not contact.key_lines:
         loc = conference.at("contact")
-        ctx.error(
-            loc.path,
-            loc.line,
-            loc.where,
+        ctx.error_at(
+            loc,
             msg(
                 "give at least one of name, email, phone, url",
                 "geben Sie mindestens eines an: name, email, phone, url",

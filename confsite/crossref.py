@@ -82,10 +82,8 @@ def check_refs(
     for ident in record.get(key, ()):
         if ident not in known:
             loc = record.at(key)
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "unknown {what} '{ident}'{hint}",
                     "unbekannte ID '{ident}' ({what}){hint}",
@@ -134,10 +132,8 @@ def _check_attachments(
         loc = record.at("session")
         session = sessions.get(target)
         if session is None:
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "unknown session '{target}'{hint}",
                     "unbekannter Programmpunkt '{target}'{hint}",
@@ -146,10 +142,8 @@ def _check_attachments(
                 ),
             )
         elif session.get("kind") not in (kind, None):  # an invalid kind is reported in program.yaml
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "session '{target}' is of kind '{actual}'; {what} needs a session of kind '{kind}'"
                     " ({path}:{line})",
@@ -172,10 +166,8 @@ def _check_unique_groups(ctx: Ctx, groups: Iterable[Parsed]) -> None:
         if target in seen:
             loc = group.at("session")
             first = seen[target]
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "session '{target}' already has a forum group (line {line});"
                     " put all its forums in one group",
@@ -189,32 +181,27 @@ def _check_unique_groups(ctx: Ctx, groups: Iterable[Parsed]) -> None:
             seen[target] = group
 
 
+def _not_a_day(day: dt.date, days: Iterable[dt.date]) -> Message:
+    return msg(
+        "{day} is not a conference day ({days})",
+        "{day} ist kein Konferenztag ({days})",
+        day=day,
+        days=[d.isoformat() for d in days],
+    )
+
+
 def _check_times(ctx: Ctx, src: Sources) -> None:
     days = src.conference.get("dates", ())
-    shown_days = [d.isoformat() for d in days]
     for part in src.parts:
         if part.get("date") is not None and days and part.get("date") not in days:
-            loc = part.at("date")
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
-                msg(
-                    "{day} is not a conference day ({days})",
-                    "{day} ist kein Konferenztag ({days})",
-                    day=part.get("date"),
-                    days=shown_days,
-                ),
-            )
+            ctx.error_at(part.at("date"), _not_a_day(part.get("date"), days))
         slots: list[tuple[dt.date, str, dt.time, dt.time, Parsed]] = []
         for session in part.get("sessions", ()):
             start, end = session.get("start"), session.get("end")
             if start is not None and end is not None and end <= start:
                 loc = session.at("end")
-                ctx.error(
-                    loc.path,
-                    loc.line,
-                    loc.where,
+                ctx.error_at(
+                    loc,
                     msg(
                         "ends at {end:%H:%M}, not after its start at {start:%H:%M}",
                         "endet um {end:%H:%M}, nicht nach dem Beginn um {start:%H:%M}",
@@ -226,10 +213,8 @@ def _check_times(ctx: Ctx, src: Sources) -> None:
             day = session_date(src.conference, part, session)
             if day is None:
                 if days:
-                    ctx.error(
-                        session.loc.path,
-                        session.loc.line,
-                        session.loc.where,
+                    ctx.error_at(
+                        session.loc,
                         msg(
                             "has no date: give the session or its part a date"
                             " (the conference has several days)",
@@ -239,18 +224,7 @@ def _check_times(ctx: Ctx, src: Sources) -> None:
                     )
                 continue
             if session.get("date") is not None and days and day not in days:
-                loc = session.at("date")
-                ctx.error(
-                    loc.path,
-                    loc.line,
-                    loc.where,
-                    msg(
-                        "{day} is not a conference day ({days})",
-                        "{day} ist kein Konferenztag ({days})",
-                        day=day,
-                        days=shown_days,
-                    ),
-                )
+                ctx.error_at(session.at("date"), _not_a_day(day, days))
                 continue
             if start is not None and end is not None:
                 room = session.get("room")
@@ -292,10 +266,8 @@ def _check_registration_parts(ctx: Ctx, conference: Parsed, parts: dict[str, Par
         return
     for part_id, entry in registration.get("parts", {}).items():
         if part_id not in parts:
-            ctx.error(
-                entry.loc.path,
-                entry.loc.line,
-                entry.loc.where,
+            ctx.error_at(
+                entry.loc,
                 msg(
                     "unknown program part '{part}'{hint}",
                     "unbekannter Programmteil '{part}'{hint}",

@@ -39,6 +39,10 @@ class Ctx:
         """Record one problem."""
         self.errors.add(path, line, where, message)
 
+    def error_at(self, loc: Loc, message: Message) -> None:
+        """Record one problem at where a value came from."""
+        self.errors.add(loc.path, loc.line, loc.where, message)
+
 
 @dataclass(frozen=True)
 class Loc:
@@ -125,10 +129,8 @@ class Str(Kind):
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "expected {what}, got {got}",
                     "erwartet: {what}; gefunden: {got}",
@@ -139,10 +141,8 @@ class Str(Kind):
             return MISSING
         text = str(value).strip()
         if not text:
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg("is empty; write {what}", "ist leer; hier fehlt {what}", what=self.what),
             )
             return MISSING
@@ -152,10 +152,8 @@ class Str(Kind):
 
     def mismatch(self, ctx: Ctx, text: str, loc: Loc) -> Any:
         """Report a string that does not match the pattern."""
-        ctx.error(
-            loc.path,
-            loc.line,
-            loc.where,
+        ctx.error_at(
+            loc,
             msg(
                 "{text} is not {what}",
                 "{text} ist ungültig; erwartet: {what}",
@@ -185,10 +183,8 @@ class Slug(Str):
         )
 
     def mismatch(self, ctx: Ctx, text: str, loc: Loc) -> Any:
-        ctx.error(
-            loc.path,
-            loc.line,
-            loc.where,
+        ctx.error_at(
+            loc,
             msg(
                 "{text} is not an id: use lower-case letters, digits and hyphens, e.g. '{slug}'",
                 "{text} ist keine ID: verwenden Sie Kleinbuchstaben, Ziffern und Bindestriche,"
@@ -222,7 +218,7 @@ class Url(Str):
             return MISSING
         problem = url_problem(text, self.schemes)
         if problem.en:
-            ctx.error(loc.path, loc.line, loc.where, problem)
+            ctx.error_at(loc, problem)
             return MISSING
         return text
 
@@ -267,10 +263,8 @@ class Int(Kind):
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "expected a whole number, got {got}",
                     "erwartet: eine ganze Zahl; gefunden: {got}",
@@ -279,10 +273,8 @@ class Int(Kind):
             )
             return MISSING
         if value < self.minimum:
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "{value} is below {minimum}",
                     "{value} ist kleiner als {minimum}",
@@ -305,10 +297,8 @@ class Number(Kind):
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "expected a number, got {got}",
                     "erwartet: eine Zahl; gefunden: {got}",
@@ -317,10 +307,8 @@ class Number(Kind):
             )
             return MISSING
         if not self.low <= value <= self.high:
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "{value} is not between {low} and {high}",
                     "{value} liegt nicht zwischen {low} und {high}",
@@ -341,10 +329,8 @@ class Bool(Kind):
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         if not isinstance(value, bool):
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "expected true or false, got {got}",
                     "erwartet: true oder false; gefunden: {got}",
@@ -367,10 +353,8 @@ class Choice(Kind):
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         if not isinstance(value, str) or value not in self.choices:
             hint = suggest(str(value), self.choices) if isinstance(value, str) else msg("", "")
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "{value} is not one of {choices}{hint}",
                     "{value} ist keiner der Werte {choices}{hint}",
@@ -406,10 +390,8 @@ class Date(Kind):
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         parsed = parse_date(value)
         if parsed is None:
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "{value} is not a date (YYYY-MM-DD){problem}",
                     "{value} ist kein Datum (YYYY-MM-DD){problem}",
@@ -428,10 +410,8 @@ def _in_years(ctx: Ctx, value: dt.date, loc: Loc) -> Any:
     """Return a date (or date and time) within YEARS, or report it."""
     if value.year in YEARS:
         return value
-    ctx.error(
-        loc.path,
-        loc.line,
-        loc.where,
+    ctx.error_at(
+        loc,
         msg(
             "{value} lies outside the years {first}–{last}; check the year",
             "{value} liegt außerhalb der Jahre {first}–{last}; prüfen Sie das Jahr",
@@ -480,10 +460,8 @@ class DateOrTime(Kind):
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         parsed = parse_datetime(value)
         if parsed is None:
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "{value} is not a date (YYYY-MM-DD) or a local time (YYYY-MM-DD HH:MM){problem}",
                     "{value} ist weder ein Datum (YYYY-MM-DD) noch ein Datum mit Ortszeit"
@@ -505,10 +483,8 @@ class Time(Kind):
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         match = _TIME.fullmatch(value.strip()) if isinstance(value, str) else None
         if match is None:
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "{value} is not a time (HH:MM)",
                     "{value} ist keine Uhrzeit (HH:MM)",
@@ -532,10 +508,8 @@ class TextKind(Kind):
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             text = str(value).strip()
             if not text:
-                ctx.error(
-                    loc.path,
-                    loc.line,
-                    loc.where,
+                ctx.error_at(
+                    loc,
                     msg(
                         "is empty; write the text or remove the key",
                         "ist leer; schreiben Sie den Text oder entfernen Sie den Schlüssel",
@@ -544,10 +518,8 @@ class TextKind(Kind):
                 return MISSING
             return Text.neutral(text)
         if not isinstance(value, LMap):
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "expected a text or a mapping of languages ({languages}), got {got}",
                     "erwartet: ein Text oder eine Zuordnung von Sprachen ({languages}); gefunden: {got}",
@@ -578,10 +550,8 @@ class TextKind(Kind):
         texts: dict[str, str] = {}
         for lang in ctx.languages:
             if lang not in value:
-                ctx.error(
-                    loc.path,
-                    loc.line,
-                    loc.where,
+                ctx.error_at(
+                    loc,
                     msg(
                         "missing the text in language '{lang}'",
                         "der Text in der Sprache '{lang}' fehlt",
@@ -703,10 +673,8 @@ class ListOf(Kind):
                 if isinstance(value, str)
                 else msg("", "")
             )
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "expected a list, got {got}{hint}",
                     "erwartet: eine Liste; gefunden: {got}{hint}",
@@ -720,7 +688,7 @@ class ListOf(Kind):
                 needs = msg("needs at least {n} item(s)", "braucht mindestens {n} Eintrag", n=self.min_items)
             else:
                 needs = msg("needs at least {n} item(s)", "braucht mindestens {n} Einträge", n=self.min_items)
-            ctx.error(loc.path, loc.line, loc.where, needs)
+            ctx.error_at(loc, needs)
             return MISSING
         out: list[Any] = []
         seen: dict[Any, int] = {}
@@ -731,10 +699,8 @@ class ListOf(Kind):
                 continue
             if self.unique:
                 if parsed in seen:
-                    ctx.error(
-                        item_loc.path,
-                        item_loc.line,
-                        item_loc.where,
+                    ctx.error_at(
+                        item_loc,
                         msg(
                             "{value} is listed twice (also at [{first}])",
                             "{value} steht doppelt in der Liste (auch bei [{first}])",
@@ -826,10 +792,8 @@ class MapOf(Kind):
         if value is None:
             return {}
         if not isinstance(value, LMap):
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "expected a mapping, got {got}",
                     "erwartet: eine Zuordnung; gefunden: {got}",
@@ -841,10 +805,8 @@ class MapOf(Kind):
         for key, item in value.items():
             item_loc = Loc(loc.path, value.line_of(key), f"{loc.where}.{key}")
             if not SLUG.fullmatch(key):
-                ctx.error(
-                    item_loc.path,
-                    item_loc.line,
-                    item_loc.where,
+                ctx.error_at(
+                    item_loc,
                     msg("'{key}' is not an id", "'{key}' ist keine ID", key=key),
                 )
                 continue
@@ -865,10 +827,8 @@ def parse_record(ctx: Ctx, record: Record, value: Any, loc: Loc) -> Parsed | Mis
     """Check a mapping against a record: required keys, unknown keys, each value's kind."""
     if not isinstance(value, LMap):
         keys = [f.key for f in record.fields if f.required] or [record.fields[0].key]
-        ctx.error(
-            loc.path,
-            loc.line,
-            loc.where,
+        ctx.error_at(
+            loc,
             msg(
                 "expected a mapping with keys like {keys}, got {got}",
                 "erwartet: eine Zuordnung mit Schlüsseln wie {keys}; gefunden: {got}",

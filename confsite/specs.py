@@ -49,10 +49,8 @@ class Language(Str):
         if code is MISSING:
             return MISSING
         if not known_language(code):
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "'{code}' is not a known language code",
                     "'{code}' ist kein bekannter Sprachcode",
@@ -78,10 +76,8 @@ class TimeZone(Str):
         try:
             ZoneInfo(name)
         except (ValueError, OSError, KeyError):
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg(
                     "'{name}' is not a timezone (e.g. Europe/Berlin)",
                     "'{name}' ist keine Zeitzone (z. B. Europe/Berlin)",
@@ -104,10 +100,8 @@ class Country(Str):
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         code = super().parse(ctx, value, loc)
         if code is not MISSING and code not in Locale("en").territories:
-            ctx.error(
-                loc.path,
-                loc.line,
-                loc.where,
+            ctx.error_at(
+                loc,
                 msg("'{code}' is not an ISO country code", "'{code}' ist kein ISO-Ländercode", code=code),
             )
             return MISSING
