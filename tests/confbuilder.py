@@ -184,6 +184,14 @@ class Site:
         raise AssertionError("content should be invalid but loaded")
 
 
+def write_content(folder: Path, files: dict[str, str]) -> Path:
+    """Write content files given as indented YAML texts (dedented) into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return folder
+
+
 def make_site(root: Path, *, forums: bool = False, podium: bool = False, pages: bool = False) -> Site:
     """Write the minimal valid folder under ``root``: conference, program with one part, people."""
     site = Site(root)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
@@ -12,6 +11,7 @@ import icalendar
 import pytest
 from lxml import html
 
+from confbuilder import write_content
 from confsite import ics
 from confsite.model import Conference
 from confsite.pipeline import build, load
@@ -31,10 +31,9 @@ def conf() -> Conference:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("calendar") / "site"
-    build(CONTENT, out, now=NOW)
-    return out
+def site(default_site: Path) -> Path:
+    """The default site, built once for the session (conftest.py)."""
+    return default_site
 
 
 def parse(path: Path) -> icalendar.Calendar:
@@ -235,13 +234,6 @@ SEASONS = {
             honorific: Dr.
         """,
 }
-
-
-def write_content(folder: Path, files: dict[str, str]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (folder / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return folder
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import textwrap
 import uuid
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import jsonschema
 import pytest
 from lxml import etree, html
 
+from confbuilder import write_content
 from confsite.model import Conference
 from confsite.pipeline import build, load
 
@@ -76,13 +76,6 @@ FORUMS_SITE = {
           - {id: mod, name: Mo Derator}
         """,
 }
-
-
-def write_content(folder: Path, files: dict[str, str]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (folder / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return folder
 
 
 @pytest.fixture(scope="module")

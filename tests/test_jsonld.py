@@ -30,10 +30,9 @@ def conf() -> Conference:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("jsonld") / "site"
-    build(CONTENT, out, now=NOW)
-    return out
+def site(default_site: Path) -> Path:
+    """The default site, built once for the session (conftest.py)."""
+    return default_site
 
 
 def structured(page: bytes) -> dict[str, Any]:
