@@ -21,12 +21,13 @@ def make_environment(templates: Path) -> jinja2.Environment:
     site of 4,000 pages would ask 27,000 times); instead its compiled templates are dropped
     here, when any file of the folder has changed since the last call.
     """
-    env = _environment(templates.resolve(), cache.enabled())
-    state = _folder_state(templates)
-    if _seen.get(templates) != state:
+    folder = templates.resolve()
+    env = _environment(folder, cache.enabled())
+    state = _folder_state(folder)
+    if _seen.get(folder) != state:
         if env.cache is not None:
             env.cache.clear()
-        _seen[templates] = state
+        _seen[folder] = state
     return env
 
 
