@@ -28,6 +28,8 @@ BAND = 150  # height of the light band at the bottom, with the date and the venu
 #: Colours of site.css (light scheme): accent background, white and pale text, a light band.
 ACCENT, ON_ACCENT, PALE = (11, 90, 107), (255, 255, 255), (200, 228, 234)
 BAND_BG, BAND_FG, BAND_MUTED = (238, 244, 246), (11, 90, 107), (27, 31, 35)
+#: How many drawn images the cache keeps (two per conference: one per language).
+KEPT_IMAGES = 8
 #: Few colours: a palette PNG of flat colours and anti-aliased text stays small.
 COLOURS = 48
 #: Where Debian's fonts-dejavu-core puts its fonts, when fc-match is missing.
@@ -68,8 +70,9 @@ def share_png(title: str, subtitle: str, when: str, where: str) -> bytes:
     key = "\0".join((title, subtitle, when, where))
     found = stored.get(key)
     if not isinstance(found, bytes):
-        found = stored[key] = draw_png(title, subtitle, when, where)
-        cache.store_table(table, stored)
+        found = draw_png(title, subtitle, when, where)
+        kept = list(stored.items())[-(KEPT_IMAGES - 1) :]  # the newest: each title edit adds one
+        cache.store_table(table, {**dict(kept), key: found})
     return found
 
 
