@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +19,15 @@ from babel.core import get_global
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
-from . import jsonld, templating
+from . import jsonld, pagecache, reads, templating
 from .i18n import Formatter
 from .markup import markdown, plain
 from .model import Conference, Person, Text
 from .registration import State
 from .routes import Route, Routes, relative
 from .workers import map_items
+
+log = logging.getLogger(__name__)
 
 #: Makes some output files of the site: path -> bytes.
 FileMaker = Callable[[], dict[str, bytes]]
@@ -63,13 +66,36 @@ def hashed_assets(templates: Path) -> dict[str, Asset]:
 class PageContext:
     """Everything a template may call for one page in one language."""
 
+    #: Methods that look into the conference or the generated files: their calls are recorded
+    #: (reads.py). They depend on the page's language and arguments, not on its address.
+    RECORDED = frozenset({"download", "share_image"})
+    #: Attributes and methods that give the same for the same page and arguments as long as
+    #: Renderer.fingerprint() is the same, or read the conference through ``self.conf``,
+    #: which records what they read: they need no record of their own.
+    UNRECORDED = frozenset(
+        {
+            *("lang", "here", "absolute", "ui", "fmt", "site", "state", "glance_sessions"),
+            *("t", "url", "link", "static", "tx", "plain", "md", "markdown", "md_plain"),
+            *("nav", "country", "canonical", "og_locale", "person", "map_url", "structured_data"),
+        }
+    )
+
     #: The flyer (PDF and page) lists each session of a programme up to this many; a larger one
     #: only its parts, with their times and how many sessions each has: it stays two pages long.
     glance_sessions = 40
 
-    def __init__(self, site: Renderer, lang: str, here: str, absolute: bool = False) -> None:
+    def __init__(
+        self,
+        site: Renderer,
+        lang: str,
+        here: str,
+        absolute: bool = False,
+        recorder: reads.Recorder | None = None,
+    ) -> None:
+        """Help a page at ``here``; with a ``recorder``, it reads the conference through it."""
         self.site = site
-        self.conf = site.conf
+        self.conf: Conference = site.conf if recorder is None else recorder.conf
+        self.state: State = site.state if recorder is None else recorder.state
         self.lang = lang
         self.here = here
         self.absolute = absolute
@@ -173,12 +199,15 @@ class PageContext:
         """Return the schema.org JSON-LD of the home page or a session page, safe in a script element."""
         routes, conf = self.site.routes, self.conf
         if kind == "home":
-            return Markup(jsonld.script_text(jsonld.home(conf, self.lang, routes, self.site.state)))
+            return Markup(jsonld.script_text(jsonld.home(conf, self.lang, routes, self.state)))
         return Markup(jsonld.script_text(jsonld.session(conf, self.lang, routes, conf.session_by_id[ident])))
 
 
 class Renderer:
     """Render every output of the site that is built from templates."""
+
+    #: What a template may read of ``c.site`` without a record: see PageContext.UNRECORDED.
+    UNRECORDED = frozenset({"routes", "publishes", "assets", "base_path", "others", "menu"})
 
     def __init__(
         self,
@@ -190,6 +219,7 @@ class Renderer:
     ) -> None:
         """Render pages that link ``downloads`` (path -> size) and ``others`` (made elsewhere)."""
         self.conf = conf
+        self.templates = templates
         self.env = make_environment(templates)
         self.routes = Routes(conf)
         self.state = state
@@ -201,6 +231,7 @@ class Renderer:
         self.formatters = {lang: MemoFormatter(conf.ui(lang), conf.tz) for lang in conf.languages}
         self.base_path = "/" + conf.base_url.split("://", 1)[1].split("/", 1)[1]
         self._menus: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        self._digests = reads.Digests()
 
     def publishes(self, path: str) -> bool:
         """Tell whether the site has a download or a generated file at ``path``, to link it."""
@@ -225,30 +256,78 @@ class Renderer:
         html = tpl.render(c=ctx, conf=self.conf, reg=self.state, lang=ctx.lang, **extra)
         return html.encode("utf-8")
 
-    def _page_file(self, route: Route) -> dict[str, bytes]:
-        return {route.file: self.page(route)}
-
     def page(self, route: Route) -> bytes:
         """Render one HTML page."""
-        ctx = PageContext(self, route.lang, route.path)
+        return self._recorded_page(route)[1][0]
+
+    def _recorded_page(self, route: Route) -> tuple[str, pagecache.Page]:
+        """Render one HTML page, recording what it reads of the conference (see reads.py)."""
+        rec = reads.Recorder(self, route.lang, self.conf, self.state, self._digests)
+        rec.ctx = ctx = PageContext(self, route.lang, route.path, recorder=rec)
         alternates = self.routes.by_key[route.key]
         kind, ident = route.key
-        return self.render(route.template, ctx, route=route, alternates=alternates, kind=kind, ident=ident)
+        reads.current = rec
+        try:
+            tpl = self.env.get_template(route.template)
+            html = tpl.render(
+                c=ctx,
+                conf=rec.conf,
+                reg=rec.state,
+                lang=ctx.lang,
+                route=route,
+                alternates=alternates,
+                kind=kind,
+                ident=ident,
+            )
+        finally:
+            reads.current = None
+        return route.file, (html.encode("utf-8"), rec.reads if rec.cacheable else None)
+
+    def fingerprint(self) -> str:
+        """Digest what pages show without a record in reads.py, and the templates.
+
+        That is the site's addresses and downloads, its interface strings and menus, its
+        timezone, base address and languages: what PageContext.UNRECORDED reads.
+        """
+        conf = self.conf
+        parts = (
+            self.routes.all,
+            sorted((a.source, a.path) for a in self.assets.values()),
+            sorted(self.downloads),
+            sorted(self.others),
+            self.base_path,
+            (conf.base_url, conf.languages, conf.timezone, conf.strings),
+            [self.menu(menu, lang) for menu in ("main", "footer") for lang in conf.languages],
+            templating.folder_digest(self.templates),
+        )
+        return reads.digest(parts).hex()
 
     def outputs(self, jobs: int = 1, also: Sequence[FileMaker] = ()) -> dict[str, bytes]:
         """Render every page, the sitemap and the small files: path -> bytes.
 
         The pages are rendered on ``jobs`` processes, together with the files that ``also``
-        makes (calendars and feeds), so that every process is busy until the end.
+        makes (calendars and feeds), so that every process is busy until the end. A page
+        whose reads have not changed since the last build is not rendered again (reads.py).
         """
-        if jobs > 1:  # compile the templates here once, rather than in each process
+        fingerprint = self.fingerprint()
+        kept = pagecache.load()
+        evaluator = reads.Evaluator(self.conf, self.state, lambda lang: PageContext(self, lang, ""))
+        pages = pagecache.reusable(kept, fingerprint, evaluator, (r.file for r in self.routes.all))
+        todo = [r for r in self.routes.all if r.file not in pages]
+        if jobs > 1 and len(todo) > 1:  # compile the templates here once, rather than in each process
             for name in self.env.list_templates(extensions=("html", "xml")):
                 with contextlib.suppress(jinja2.TemplateError):  # unused ones may be broken
                     self.env.get_template(name)
-        tasks: list[FileMaker] = [*also, *(functools.partial(self._page_file, r) for r in self.routes.all)]
+        tasks: list[Callable[[], Made]] = [*also, *(functools.partial(self._recorded_page, r) for r in todo)]
         out: dict[str, bytes] = {}
         for made in map_items(_make, tasks, jobs):
-            out.update(made)
+            if isinstance(made, dict):
+                out.update(made)
+            else:
+                pages[made[0]] = made[1]
+        log.debug("rendered %d pages, %d unchanged", len(todo), len(self.routes.all) - len(todo))
+        pagecache.store(fingerprint, pages, kept)
+        out.update({file: data for file, (data, _) in pages.items()})
         default = self.conf.default_language
         root = PageContext(self, default, "")
         out["index.html"] = self.render("redirect.html", root, alternates=self.routes.by_key[("home", "")])
@@ -261,7 +340,11 @@ class Renderer:
         return out
 
 
-def _make(task: FileMaker) -> dict[str, bytes]:
+#: What a task of outputs() makes: files, or one page with its reads.
+Made = dict[str, bytes] | tuple[str, pagecache.Page]
+
+
+def _make(task: Callable[[], Made]) -> Made:
     return task()
 
 

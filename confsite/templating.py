@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
-from . import cache
+from . import cache, reads
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +30,27 @@ def make_environment(templates: Path) -> jinja2.Environment:
         if env.cache is not None:
             env.cache.clear()
         _seen[folder] = state
+        _digests.pop(folder, None)
     return env
+
+
+def folder_digest(templates: Path) -> str:
+    """Return a digest of every file of a templates folder (names and bytes), as last seen."""
+    folder = templates.resolve()
+    if folder not in _digests:
+        digest = hashlib.sha256()
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(f"{path.relative_to(folder).as_posix()}\0{path.stat().st_size}\0".encode())
+                digest.update(path.read_bytes())
+        _digests[folder] = digest.hexdigest()
+    return _digests[folder]
 
 
 #: templates folder -> the state of its files when its environment was last handed out
 _seen: dict[Path, tuple[tuple[str, int, int], ...]] = {}
+#: templates folder -> folder_digest(), dropped when the folder changes
+_digests: dict[Path, str] = {}
 
 
 def _folder_state(folder: Path) -> tuple[tuple[str, int, int], ...]:
@@ -57,7 +75,7 @@ def _environment(templates: Path, keep_compiled: bool) -> jinja2.Environment:
     template's source, and the folder is named by this module (which sets the options that
     compiling depends on) and the Jinja and Python versions.
     """
-    return jinja2.Environment(
+    return RecordingEnvironment(
         loader=jinja2.FileSystemLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -67,6 +85,34 @@ def _environment(templates: Path, keep_compiled: bool) -> jinja2.Environment:
         auto_reload=False,  # see make_environment
         bytecode_cache=_bytecode_cache() if keep_compiled else None,
     )
+
+
+class RecordingEnvironment(jinja2.Environment):
+    """An environment whose templates' reads of the conference are recorded (see reads.py).
+
+    Outside a page render (``reads.current`` is None) it is a plain Jinja environment.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """Read ``obj.attribute``, recording it when ``obj`` is a wrapper or the page helper."""
+        rec = reads.current
+        if rec is not None:
+            try:
+                if type(obj) is reads.Lazy:
+                    return obj.read(attribute)
+                if obj is rec.ctx:
+                    return rec.helper(attribute)
+                if obj is rec.site:
+                    return rec.site_attribute(attribute)
+            except AttributeError:
+                return super().getattr(reads.unwrap(obj), attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        """Read ``obj[argument]``; on a wrapped model object a name reads its attribute."""
+        if reads.current is not None and type(obj) is reads.Lazy and isinstance(argument, str):
+            return self.getattr(obj, argument)
+        return super().getitem(obj, argument)
 
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):

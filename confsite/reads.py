@@ -1,0 +1,351 @@
+"""Record what each page reads from the conference, to render it again only when that changes.
+
+While a page renders, the values it may read are wrapped: the conference (``conf``), the
+registration state (``reg``), some objects inside them (a part, the venue, the registration
+form) and their lookup tables (``conf.session_by_id``) are :class:`Lazy` or :class:`Lookup`
+wrappers that know the *path* they were reached by, such as ``conf.session_by_id['s01']``.
+Every value a template takes out of a wrapper is recorded with that path and a digest of the
+value: its ``repr``, which for the model's frozen dataclasses, tuples, strings and dates
+spells out every field. Whatever reads a wrapper in another way (compares it, prints it,
+iterates over it, or reads an attribute from Python code rather than from a template)
+records the wrapped object whole; nothing reaches the conference unrecorded.
+
+The page helper ``c`` (render.PageContext) is the other way in. Its methods are either
+functions of the page's address, their arguments and the site's :func:`fingerprint` (links,
+interface strings, dates, Markdown), which need no record, or they look into the conference
+themselves (``c.person(id)``); those are recorded as calls, with their result's digest.
+
+A later build evaluates every recorded path on its own conference (:class:`Evaluator`): a
+page whose recorded digests are all unchanged, under an unchanged fingerprint, would render
+to the same bytes, so its last bytes are used again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from .model import Conference, Forum, Panel, Part, Person, Registration, Session, Venue
+from .registration import PartState, State
+
+#: One step from a value to the next: ("a", name) an attribute, ("i", key) an item,
+#: ("n", None) the length, ("c", args) a call; the first step of a path names its root: ("conf",), ("reg",),
+#: or ("c", lang) for the page helper of a language.
+Step = tuple[Any, ...]
+ReadPath = tuple[Step, ...]
+
+#: Objects whose attributes are recorded one by one: a page showing a part's title does
+#: not depend on its sessions, nor one showing the venue's name on its directions.
+LAZY_TYPES = (Conference, Part, Session, Person, Forum, Panel, Venue, Registration, State, PartState)
+
+#: Items that make a tuple a :class:`Seq`, read item by item.
+_NESTED = (tuple, *LAZY_TYPES)
+
+#: Values that a recorded path may hold as an item key or a call argument.
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def digest(value: object) -> bytes:
+    """Return a short digest of a value's ``repr``: equal digests mean equal values.
+
+    (That holds for the values pages read: strings, numbers, dates, times, Markup.)
+    """
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class Recorder:
+    """The reads of one page while it renders."""
+
+    def __init__(self, site: Any, lang: str, conf: Conference, state: State, memo: Digests) -> None:
+        """Record a page in ``lang``; its page helper is set as ``ctx`` once it is made."""
+        self.site = site
+        self.ctx: Any = None
+        self.reads: dict[ReadPath, bytes] = {}
+        #: False when the page read something that cannot be recorded: render it every time.
+        self.cacheable = True
+        self.memo = memo
+        self.conf: Any = Lazy(conf, (("conf",),), self)
+        self.state: Any = Lazy(state, (("reg",),), self)
+        self._ctx_root: ReadPath = (("c", lang),)
+
+    def result(self, path: ReadPath, value: Any) -> Any:
+        """Hand out a value read at ``path``: wrapped if it is read further, else recorded."""
+        if isinstance(value, LAZY_TYPES):
+            return Lazy(value, path, self)
+        if isinstance(value, dict):
+            return Lookup(value, path, self)
+        if isinstance(value, tuple) and any(isinstance(item, _NESTED) for item in value):
+            return Seq(value, path, self)
+        if callable(value) and not isinstance(value, type):
+            return Call(value, path, self)
+        self.reads[path] = self.memo.of(value)
+        return value
+
+    def whole(self, path: ReadPath, value: object) -> None:
+        """Record a wrapped value whole: something reads it other than attribute by attribute."""
+        self.reads[path] = self.memo.of(value)
+
+    def key(self, value: object) -> object:
+        """Return a value as a path may hold it; a value it cannot hold makes the page uncacheable."""
+        if isinstance(value, _PLAIN):
+            return value
+        if isinstance(value, tuple) and all(isinstance(v, _PLAIN) for v in value):
+            return value
+        self.cacheable = False
+        return None
+
+    def helper(self, name: str) -> Any:
+        """Read an attribute of the page helper ``c``."""
+        ctx = self.ctx
+        if name in ("conf", "state"):
+            return getattr(ctx, name)  # (the wrapped ones)
+        if name in ctx.RECORDED:
+            return Call(getattr(ctx, name), (*self._ctx_root, ("a", name)), self)
+        if name not in ctx.UNRECORDED:
+            self.cacheable = False
+        return getattr(ctx, name)
+
+    def site_attribute(self, name: str) -> Any:
+        """Read an attribute of the renderer (``c.site``): its conference and state are wrapped."""
+        if name == "conf":
+            return self.conf
+        if name == "state":
+            return self.state
+        if name not in self.site.UNRECORDED:
+            self.cacheable = False
+        return getattr(self.site, name)
+
+
+class Lazy:
+    """A model object whose attributes are recorded as a template reads them."""
+
+    __slots__ = ("_obj", "_path", "_rec")
+
+    def __init__(self, obj: Any, path: ReadPath, rec: Recorder) -> None:
+        self._obj = obj
+        self._path = path
+        self._rec = rec
+
+    def read(self, name: str) -> Any:
+        """Read an attribute (from a template or from Python): recorded at this path plus its name."""
+        return self._rec.result((*self._path, ("a", name)), getattr(self._obj, name))
+
+    def _whole(self) -> Any:
+        self._rec.whole(self._path, self._obj)
+        return self._obj
+
+    def __getattr__(self, name: str) -> Any:  # what Python code reads, such as jsonld.py
+        return self.read(name)
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self._whole() == unwrap(other))
+
+    def __hash__(self) -> int:
+        return hash(self._whole())
+
+    def __repr__(self) -> str:
+        return repr(self._whole())
+
+    def __str__(self) -> str:
+        return str(self._whole())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._whole())
+
+    def __len__(self) -> int:
+        return len(self._whole())
+
+    def __bool__(self) -> bool:
+        return bool(self._whole())
+
+
+class Lookup(Mapping[Any, Any]):
+    """A lookup table of the conference (by id): each item taken out is recorded by its key."""
+
+    def __init__(self, table: dict[Any, Any], path: ReadPath, rec: Recorder) -> None:
+        self._table = table
+        self._path = path
+        self._rec = rec
+
+    def __getitem__(self, key: Any) -> Any:
+        value = self._table[key]
+        return self._rec.result((*self._path, ("i", self._rec.key(key))), value)
+
+    def __iter__(self) -> Iterator[Any]:
+        self._rec.whole(self._path, self._table)
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        self._rec.whole(self._path, self._table)
+        return len(self._table)
+
+
+class Seq:
+    """A tuple of model objects (``conf.days``): its length and each item taken are recorded.
+
+    A program page that shows each session's title and time depends on those, not on the
+    sessions' descriptions.
+    """
+
+    __slots__ = ("_items", "_path", "_rec")
+
+    def __init__(self, items: tuple[Any, ...], path: ReadPath, rec: Recorder) -> None:
+        self._items = items
+        self._path = path
+        self._rec = rec
+
+    def _length(self) -> int:
+        self._rec.reads[(*self._path, ("n", None))] = self._rec.memo.of(len(self._items))
+        return len(self._items)
+
+    def __len__(self) -> int:
+        return self._length()
+
+    def __bool__(self) -> bool:
+        return self._length() > 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for index in range(self._length()):
+            yield self._rec.result((*self._path, ("i", index)), self._items[index])
+
+    def __reversed__(self) -> Iterator[Any]:
+        for index in reversed(range(self._length())):
+            yield self._rec.result((*self._path, ("i", index)), self._items[index])
+
+    def __getitem__(self, index: Any) -> Any:
+        if not isinstance(index, int):  # a slice, say: the items it gives are read whole
+            return unwrap(self)[index]
+        if index < 0:
+            index += self._length()
+        return self._rec.result((*self._path, ("i", index)), self._items[index])
+
+    def __eq__(self, other: object) -> bool:
+        return bool(unwrap(self) == unwrap(other))
+
+    def __hash__(self) -> int:
+        return hash(unwrap(self))
+
+    def __repr__(self) -> str:
+        return repr(unwrap(self))
+
+    def __add__(self, other: Any) -> Any:
+        return unwrap(self) + unwrap(other)
+
+    def __radd__(self, other: Any) -> Any:
+        return unwrap(other) + unwrap(self)
+
+    def __getattr__(self, name: str) -> Any:  # tuple methods: count, index
+        return getattr(unwrap(self), name)
+
+
+class Call:
+    """A method reached through a wrapper: each call is recorded with its arguments."""
+
+    __slots__ = ("_fn", "_path", "_rec")
+
+    def __init__(self, fn: Callable[..., Any], path: ReadPath, rec: Recorder) -> None:
+        self._fn = fn
+        self._path = path
+        self._rec = rec
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        rec = self._rec
+        plain = tuple(unwrap(a) for a in args)
+        keys = tuple(rec.key(a) for a in plain)
+        if kwargs:  # the templates call with positional arguments; others are not recorded
+            rec.cacheable = False
+        return rec.result((*self._path, ("c", keys)), self._fn(*plain, **kwargs))
+
+
+def unwrap(value: Any) -> Any:
+    """Return the object inside a wrapper (recorded whole), or the value itself."""
+    if isinstance(value, Lazy):
+        return value._whole()
+    if isinstance(value, Lookup):
+        value._rec.whole(value._path, value._table)
+        return value._table
+    if isinstance(value, Seq):
+        value._rec.whole(value._path, value._items)
+        return value._items
+    return value
+
+
+class Digests:
+    """Digests of the values read during one build, made of the digests of their parts.
+
+    A session shows up in ``conf.sessions``, ``conf.days`` and its part's ``sessions``; its
+    digest is made once per build and reused for each. The digest of a tuple, dict or
+    dataclass is that of its type and its parts; of anything else, that of its ``repr``.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[object, bytes]] = {}
+
+    def of(self, value: object) -> bytes:
+        """Return the digest of ``value``."""
+        if isinstance(value, _PLAIN):
+            return digest(value)
+        found = self._memo.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        made = self._compose(value)
+        self._memo[id(value)] = (value, made)  # keeps the value, so its id stays its own
+        return made
+
+    def _compose(self, value: object) -> bytes:
+        if isinstance(value, tuple | list):
+            parts = [self.of(item) for item in value]
+        elif isinstance(value, dict):
+            parts = [self.of(item) for pair in value.items() for item in pair]
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            parts = [self.of(getattr(value, f.name)) for f in dataclasses.fields(value)]
+        else:
+            return digest(value)
+        hashed = hashlib.blake2b(type(value).__qualname__.encode(), digest_size=16)
+        hashed.update(len(parts).to_bytes(8, "little"))
+        for part in parts:
+            hashed.update(part)
+        return hashed.digest()
+
+
+#: The recorder of the page rendering in this process, if any (templating reads it).
+current: Recorder | None = None
+
+
+class Evaluator:
+    """Evaluate recorded paths on a build's conference, to compare their digests."""
+
+    def __init__(self, conf: Conference, state: State, helper: Callable[[str], Any]) -> None:
+        """``helper(lang)`` makes the page helper of a language."""
+        self._roots: dict[Step, Any] = {("conf",): conf, ("reg",): state}
+        self._helper = helper
+        self._values: dict[ReadPath, Any] = {}
+        self._memo = Digests()
+
+    def digest(self, path: ReadPath) -> bytes | None:
+        """Return the digest of the value at ``path`` now, or None if it cannot be reached."""
+        try:
+            return self._memo.of(self._value(path))
+        except Exception:
+            return None
+
+    def _value(self, path: ReadPath) -> Any:
+        if path in self._values:
+            return self._values[path]
+        if len(path) == 1:
+            root = path[0]
+            value = self._roots[root] if root[0] != "c" else self._helper(root[1])
+        else:
+            parent, (kind, arg) = self._value(path[:-1]), path[-1]
+            if kind == "a":
+                value = getattr(parent, arg)
+            elif kind == "i":
+                value = parent[arg]
+            elif kind == "n":
+                value = len(parent)
+            else:
+                value = parent(*arg)
+        self._values[path] = value
+        return value

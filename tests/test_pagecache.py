@@ -1,0 +1,242 @@
+"""Pages used again from the last build are exactly the pages a build without cache renders.
+
+The page cache (confsite/reads.py, confsite/pagecache.py) keeps each page with what it read
+of the conference. These tests change the content one field at a time, every kind of field
+of the default conference, and compare the site rendered with the cache to the site rendered
+from nothing; and they check that the cache does save work: an edit re-renders only the
+pages that show what changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from confsite import pipeline
+from confsite.errors import ContentInvalid
+from confsite.model import Conference
+from confsite.registration import State
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = dt.datetime(2019, 3, 1, 12, 0)
+
+Leaf = tuple[str, tuple[Any, ...]]  # file, keys from the file's top to one scalar
+
+
+def stand_in_flyer(conf: Conference, lang: str, state: State, templates: Path) -> bytes:
+    """A flyer whose size follows what the real one shows: titles and times (pages show its size)."""
+    shown = [(s.title, s.start, s.end) for s in conf.sessions]
+    return b"%PDF " + repr((conf.title, shown, conf.venue, lang, state.phase)).encode()
+
+
+def render(content: Path, now: dt.datetime = NOW, templates: Path = pipeline.TEMPLATES) -> dict[str, bytes]:
+    """Render the site in this process (its cache is in the working folder)."""
+    conf = pipeline.load(content, templates)
+    moment = now.replace(tzinfo=conf.tz)
+    return pipeline.render_site(conf, moment, templates, flyers=stand_in_flyer)
+
+
+def render_both(
+    content: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    now: dt.datetime = NOW,
+    templates: Path = pipeline.TEMPLATES,
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Render with the cache of the last renders, and without any cache."""
+    cached = render(content, now, templates)
+    with monkeypatch.context() as patch:
+        patch.setenv("CONFSITE_NO_CACHE", "1")
+        full = render(content, now, templates)
+    return cached, full
+
+
+def differing(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
+    """Name the files that only one site has or that differ."""
+    return sorted(path for path in a.keys() | b.keys() if a.get(path) != b.get(path))
+
+
+def leaves(data: Any, keys: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every scalar of a YAML document with the keys that lead to it."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from leaves(value, (*keys, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from leaves(value, (*keys, index))
+    else:
+        yield keys, data
+
+
+def kind_of(file: str, keys: tuple[Any, ...]) -> str:
+    """Name a field without its list positions: program.yaml parts[].sessions[].title.de."""
+    return file + " " + ".".join("[]" if isinstance(k, int) else str(k) for k in keys)
+
+
+def changed(value: Any) -> Any:
+    """Return a different value of the same kind (one that may still be valid)."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + 1
+    if isinstance(value, dt.datetime):
+        return value + dt.timedelta(days=1)
+    if isinstance(value, dt.date):
+        return value + dt.timedelta(days=1)
+    text = str(value)
+    if re.fullmatch(r"\d{1,2}:\d{2}", text):
+        hours, minutes = map(int, text.split(":"))
+        return f"{hours:02d}:{minutes + 5:02d}" if minutes < 50 else f"{hours:02d}:{minutes - 5:02d}"
+    if text.startswith(("http://", "https://")):
+        return text.rstrip("/") + "/neu"
+    return text + " (geändert)"
+
+
+def one_leaf_per_kind(content: Path) -> list[Leaf]:
+    """Pick the first scalar of every kind of field in the content's YAML files."""
+    picked: dict[str, Leaf] = {}
+    for path in sorted(content.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for keys, _ in leaves(data):
+            picked.setdefault(kind_of(path.name, keys), (path.name, keys))
+    return list(picked.values())
+
+
+def set_leaf(content: Path, leaf: Leaf) -> None:
+    """Change one scalar of a content file."""
+    file, keys = leaf
+    path = content / file
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    holder = data
+    for key in keys[:-1]:
+        holder = holder[key]
+    holder[keys[-1]] = changed(holder[keys[-1]])
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with a copy of the default content; the cache goes there."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CONFSITE_NO_CACHE", raising=False)
+    return tmp_path
+
+
+def test_every_kind_of_field_changed_gives_the_pages_of_a_full_render(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = workdir / "content"
+    render(content)  # fills the cache
+    tried, valid = one_leaf_per_kind(content), []
+    assert len(tried) > 60, "the default content should have many kinds of fields"
+    for leaf in tried:
+        before = (content / leaf[0]).read_text(encoding="utf-8")
+        set_leaf(content, leaf)
+        try:
+            cached, full = render_both(content, monkeypatch)
+        except ContentInvalid:  # (an id or a reference that no longer matches)
+            (content / leaf[0]).write_text(before, encoding="utf-8")
+            continue
+        valid.append(kind_of(*leaf))
+        assert differing(cached, full) == [], f"after changing {kind_of(*leaf)}"
+    assert len(valid) > 50, valid
+
+
+def test_a_markdown_page_changed_gives_the_pages_of_a_full_render(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = workdir / "content"
+    render(content)
+    page = content / "pages" / "projekt.en.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("\n---\n", "\n---\nA new first line.\n\n", 1), encoding="utf-8")
+    cached, full = render_both(content, monkeypatch)
+    assert differing(cached, full) == []
+    title = re.search(r"^title: .*$", text, re.MULTILINE)
+    assert title is not None
+    page.write_text(text.replace(title.group(0), "title: Renamed"), encoding="utf-8")
+    cached, full = render_both(content, monkeypatch)
+    assert differing(cached, full) == []
+    assert b"Renamed" in cached["en/index.html"], "the menu of every page names the page"
+
+
+def test_a_later_moment_gives_the_pages_of_a_full_render(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = workdir / "content"
+    render(content)
+    for later in (dt.datetime(2019, 3, 29, 12, 0), dt.datetime(2019, 4, 2, 12, 0), dt.datetime(2019, 5, 1)):
+        cached, full = render_both(content, monkeypatch, later)
+        assert differing(cached, full) == [], later
+
+
+def rendered_counts(caplog: pytest.LogCaptureFixture) -> list[tuple[int, int]]:
+    """Return (rendered, unchanged) of each render logged so far."""
+    return [r.args for r in caplog.records if r.name == "confsite.render" and r.msg.startswith("rendered")]  # type: ignore[misc]
+
+
+def test_an_edit_renders_only_the_pages_that_show_it(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    content = workdir / "content"
+    caplog.set_level(logging.DEBUG, logger="confsite.render")
+    first = render(content)
+    pages = sum(1 for path in first if path.endswith("/index.html"))
+    assert rendered_counts(caplog)[-1] == (pages, 0)
+    render(content)
+    assert rendered_counts(caplog)[-1] == (0, pages), "an unchanged site renders no page"
+    program = content / "program.yaml"
+    data = yaml.safe_load(program.read_text(encoding="utf-8"))
+    session = next(s for part in data["parts"] for s in part["sessions"] if s.get("description"))
+    session["description"] = {"de": "Neu beschrieben.\n", "en": "Described anew.\n"}
+    program.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    cached, full = render_both(content, monkeypatch)
+    assert differing(cached, full) == []
+    rendered, unchanged = rendered_counts(caplog)[-2]  # (the last one rendered without cache)
+    # The session's page in both languages; the program and the flyer page show no descriptions.
+    assert rendered == 2, (rendered, unchanged)
+    assert b"Described anew." in cached[f"en/programme/{session['id']}/index.html"]
+
+
+def add_to_template(templates: Path, name: str, text: str) -> None:
+    """Add ``text`` at the start of a template's main block."""
+    path = templates / name
+    source = path.read_text(encoding="utf-8")
+    assert "{% block main %}" in source
+    path.write_text(source.replace("{% block main %}", "{% block main %}" + text, 1), encoding="utf-8")
+
+
+def test_templates_that_read_in_other_ways_give_the_pages_of_a_full_render(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Printing the venue reads all of it; the renderer's downloads are not recorded at all."""
+    templates = workdir / "templates"
+    shutil.copytree(pipeline.TEMPLATES, templates)
+    add_to_template(templates, "session.html", "<!-- {{ conf.venue }} -->")
+    add_to_template(templates, "person.html", "<!-- {{ c.site.downloads }} -->")
+    content = workdir / "content"
+    render(content, templates=templates)
+    conference = content / "conference.yaml"
+    data = yaml.safe_load(conference.read_text(encoding="utf-8"))
+    data["venue"]["street"] = "Kirchplatz 99"
+    conference.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    cached, full = render_both(content, monkeypatch, templates=templates)
+    assert differing(cached, full) == []
+    session_pages = [
+        data for path, data in cached.items() if path.startswith("en/programme/") and path.count("/") == 3
+    ]
+    assert session_pages and all(b"Kirchplatz 99" in page for page in session_pages)
+    program = content / "program.yaml"
+    data = yaml.safe_load(program.read_text(encoding="utf-8"))
+    data["parts"][0]["title"] = {"de": "Ein anderer Teil", "en": "Another part"}  # the flyer grows
+    program.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    cached, full = render_both(content, monkeypatch, templates=templates)
+    assert differing(cached, full) == []
