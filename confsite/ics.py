@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 
 from babel import Locale
 from icalendar import Calendar, Event, Timezone, vGeo
 
 from .feeds import ROLES, forum_people, people_with_roles
 from .markup import plain
-from .model import Conference, Forum, Person, Session, Text
+from .model import Conference, Person, Text
 from .routes import Routes
 from .stamps import source_date
 
@@ -39,43 +41,65 @@ def paths(conf: Conference, routes: Routes) -> list[str]:
     ]
 
 
+#: Makes one piece of a calendar from the conference (as reads.py hands it out): its bytes.
+PieceMaker = Callable[[Conference], bytes]
+
+
 def calendars(conf: Conference, routes: Routes) -> dict[str, bytes]:
     """Render every calendar of the site: the whole program and each session, per language."""
+    made = {key: make(conf) for key, make in pieces(conf, routes).items()}
+    return assemble(conf, routes, made)
+
+
+def pieces(conf: Conference, routes: Routes) -> dict[str, PieceMaker]:
+    """Return what the calendars are put together from, by key: each event, each session's head.
+
+    Each event and each calendar's properties are serialised once, and the calendars put
+    together from those bytes, which are the lines icalendar writes for a calendar holding
+    them. Each piece is a function of the conference alone (and of ``routes``), so that a
+    build can keep it as it keeps pages (see reads.py).
+    """
+    out: dict[str, PieceMaker] = {}
+    for lang in conf.languages:
+        for session in conf.sessions:
+            out[_key("event", lang, session.id)] = functools.partial(_session_event, lang, routes, session.id)
+            out[_key("head", lang, session.id)] = functools.partial(_session_head, lang, routes, session.id)
+        for forum in conf.forums:
+            out[_key("forum", lang, forum.id)] = functools.partial(_forum_event, lang, routes, forum.id)
+    return out
+
+
+def assemble(conf: Conference, routes: Routes, made: dict[str, bytes]) -> dict[str, bytes]:
+    """Put the calendars together from the pieces that pieces() names, made."""
+    zone = _timezone(conf)
     out: dict[str, bytes] = {}
     for lang in conf.languages:
-        out.update(language_calendars(conf, lang, routes))
+        program = []
+        for session in conf.sessions:
+            program.append(made[_key("event", lang, session.id)])
+            program += [made[_key("forum", lang, forum.id)] for forum in conf.forums_in(session.id)]
+        out[calendar_path(lang)] = _calendar(_head(conf, lang, conf.title.get(lang)), zone, program)
+        for session in conf.sessions:
+            head, event = made[_key("head", lang, session.id)], made[_key("event", lang, session.id)]
+            out[session_calendar_path(conf, routes, lang, session.id)] = _calendar(head, zone, [event])
     return out
 
 
-def language_calendars(conf: Conference, lang: str, routes: Routes) -> dict[str, bytes]:
-    """Render the calendars in ``lang``: the whole program, and each session alone.
-
-    Each event and the time zone are serialised once and the calendars put together from
-    those bytes, which are the lines icalendar writes for a calendar holding them.
-    """
-    zone = _timezone(conf)
-    events = {s.id: bytes(_session_event(conf, lang, routes, s).to_ical()) for s in conf.sessions}
-    program = []
-    for session in conf.sessions:
-        program.append(events[session.id])
-        for forum in conf.forums_in(session.id):
-            program.append(bytes(_forum_event(conf, lang, routes, session, forum).to_ical()))
-    out = {calendar_path(lang): _calendar(conf, lang, conf.title.get(lang), zone, program)}
-    for session in conf.sessions:
-        path = session_calendar_path(conf, routes, lang, session.id)
-        out[path] = _calendar(conf, lang, _session_name(conf, lang, session), zone, [events[session.id]])
-    return out
+def _key(kind: str, lang: str, ident: str) -> str:
+    return f"ics {kind} {lang} {ident}"
 
 
-def _session_name(conf: Conference, lang: str, session: Session) -> str:
-    return conf.ui(lang)["page_title"].format(page=session.title.get(lang), site=conf.title.get(lang))
+def _session_head(lang: str, routes: Routes, session_id: str, conf: Conference) -> bytes:
+    session = conf.session_by_id[session_id]
+    name = conf.ui(lang)["page_title"].format(page=session.title.get(lang), site=conf.title.get(lang))
+    return _head(conf, lang, name)
 
 
 _END = b"END:VCALENDAR\r\n"
 
 
-def _calendar(conf: Conference, lang: str, name: str, zone: bytes, events: list[bytes]) -> bytes:
-    """Put a calendar together: its properties, the time zone, the serialised events."""
+def _head(conf: Conference, lang: str, name: str) -> bytes:
+    """Serialise a calendar's properties (without its end line)."""
     name = " ".join(name.split())  # NAME and X-WR-CALNAME are one line; icalendar does not escape them
     cal = Calendar()
     cal.add("prodid", f"-//confsite//{conf.id}//{lang.upper()}")
@@ -86,7 +110,12 @@ def _calendar(conf: Conference, lang: str, name: str, zone: bytes, events: list[
     cal.add("x-wr-timezone", conf.timezone)
     head = bytes(cal.to_ical())
     assert head.endswith(_END)
-    return b"".join([head[: -len(_END)], zone, *events, _END])
+    return head[: -len(_END)]
+
+
+def _calendar(head: bytes, zone: bytes, events: list[bytes]) -> bytes:
+    """Put a calendar together: its properties, the time zone, the serialised events."""
+    return b"".join([head, zone, *events, _END])
 
 
 def _timezone(conf: Conference) -> bytes:
@@ -116,7 +145,8 @@ def _event(conf: Conference, uid: str, summary: str, start: dt.datetime, end: dt
     return event
 
 
-def _session_event(conf: Conference, lang: str, routes: Routes, session: Session) -> Event:
+def _session_event(lang: str, routes: Routes, session_id: str, conf: Conference) -> bytes:
+    session = conf.session_by_id[session_id]
     ui = conf.ui(lang)
     event = _event(conf, f"session-{session.id}", session.title.get(lang), session.start, session.end)
     url = conf.base_url + routes.path("session", lang, session.id)
@@ -131,10 +161,12 @@ def _session_event(conf: Conference, lang: str, routes: Routes, session: Session
     _place(conf, lang, event, session.room)
     event.add("categories", [ui[f"kind_{session.kind}"]])
     event.add("url", url)
-    return event
+    return bytes(event.to_ical())
 
 
-def _forum_event(conf: Conference, lang: str, routes: Routes, session: Session, forum: Forum) -> Event:
+def _forum_event(lang: str, routes: Routes, forum_id: str, conf: Conference) -> bytes:
+    forum = conf.forum_by_id[forum_id]
+    session = conf.session_by_id[forum.session]
     ui = conf.ui(lang)
     event = _event(conf, f"forum-{forum.id}", forum.title.get(lang), session.start, session.end)
     url = conf.base_url + routes.path("forum", lang, forum.id)
@@ -148,7 +180,7 @@ def _forum_event(conf: Conference, lang: str, routes: Routes, session: Session, 
     _place(conf, lang, event, forum.room or session.room)
     event.add("categories", [ui["kind_forums"]])
     event.add("url", url)
-    return event
+    return bytes(event.to_ical())
 
 
 def _line(text: Text | None, lang: str) -> str:

@@ -9,16 +9,16 @@ on the new conference, to a value with the same digest.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from . import cache
-from .reads import Evaluator, ReadPath
+from .reads import Digest, Evaluator, ReadPath
 
 #: A rendered page: its bytes and its reads (None: it read something that cannot be recorded).
-Page = tuple[bytes, dict[ReadPath, bytes] | None]
+Page = tuple[bytes, dict[ReadPath, Digest] | None]
 
 #: The libraries whose versions can change a page's bytes.
 _LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "nh3", "Babel")
@@ -38,8 +38,8 @@ class Kept:
 
     fingerprint: str
     paths: tuple[ReadPath, ...]
-    digests: tuple[bytes, ...]
-    pages: dict[str, tuple[tuple[int, ...], bytes]]
+    digests: tuple[Digest, ...]
+    pages: dict[str, tuple[tuple[int, ...], bytes]]  # key -> indices of its paths, bytes
 
 
 def load() -> Kept | None:
@@ -55,46 +55,60 @@ def load() -> Kept | None:
 
 
 def reusable(
-    kept: Kept | None, fingerprint: str, evaluator: Evaluator, files: Iterable[str]
-) -> dict[str, Page]:
-    """Return the kept pages among ``files`` whose reads are unchanged: file -> (bytes, reads)."""
+    kept: Kept | None, fingerprint: str, evaluator: Evaluator, keys: Iterable[str]
+) -> dict[str, bytes]:
+    """Return the kept pages among ``keys`` whose reads are unchanged: key -> bytes."""
     if kept is None or kept.fingerprint != fingerprint:
         return {}
-    now: dict[int, bytes | None] = {}
-    found: dict[str, Page] = {}
-    for file in files:
-        entry = kept.pages.get(file)
+    now: dict[int, bool] = {}  # path index -> unchanged
+    found: dict[str, bytes] = {}
+    for key in keys:
+        entry = kept.pages.get(key)
         if entry is None:
             continue
         ids, data = entry
         for i in ids:
-            if i not in now:
-                now[i] = evaluator.digest(kept.paths[i])
-            if now[i] != kept.digests[i]:
+            same = now.get(i)
+            if same is None:
+                same = now[i] = evaluator.digest(kept.paths[i]) == kept.digests[i]
+            if not same:
                 break
         else:
-            found[file] = (data, {kept.paths[i]: kept.digests[i] for i in ids})
+            found[key] = data
     return found
 
 
-def store(fingerprint: str, pages: dict[str, Page], before: Kept | None) -> None:
-    """Keep the recorded pages of this build for the next one (unless nothing changed)."""
-    if not cache.enabled():
+def store(fingerprint: str, kept: Kept | None, reused: Collection[str], rendered: dict[str, Page]) -> None:
+    """Keep this build's pages for the next one: those used again and those rendered.
+
+    The table of the last build grows by the paths that the rendered pages read first; it is
+    written anew, without the paths no page reads any more, when those are half of it.
+    """
+    if not cache.enabled() or (kept is not None and not rendered and kept.pages.keys() == set(reused)):
         return
-    index: dict[ReadPath, int] = {}
-    digests: list[bytes] = []
-    table: dict[str, tuple[tuple[int, ...], bytes]] = {}
-    for file, (data, page_reads) in sorted(pages.items()):
+    same = kept is not None and kept.fingerprint == fingerprint
+    paths = list(kept.paths) if kept is not None and same else []
+    digests = list(kept.digests) if kept is not None and same else []
+    pages = {key: kept.pages[key] for key in reused} if kept is not None and same else {}
+    index = {path: i for i, path in enumerate(paths)}
+    for key, (data, page_reads) in sorted(rendered.items()):
         if page_reads is None:
             continue
         ids = []
         for path, value in page_reads.items():
-            if path not in index:
-                index[path] = len(digests)
+            i = index.get(path)
+            if i is None:
+                i = index[path] = len(paths)
+                paths.append(path)
                 digests.append(value)
-            ids.append(index[path])
-        table[file] = (tuple(ids), data)
-    now = Kept(fingerprint, tuple(index), tuple(digests), table)
-    if now != before:
-        stored = {"fingerprint": fingerprint, "paths": now.paths, "digests": now.digests, "pages": table}
-        cache.store_table(cache.table_path("pages", _version()), stored)
+            else:
+                digests[i] = value  # (every page that read the old value is rendered again)
+            ids.append(i)
+        pages[key] = (tuple(ids), data)
+    used = sorted({i for ids, _ in pages.values() for i in ids})
+    if len(used) * 2 < len(paths):
+        renumber = {old: new for new, old in enumerate(used)}
+        paths, digests = [paths[i] for i in used], [digests[i] for i in used]
+        pages = {key: (tuple(renumber[i] for i in ids), data) for key, (ids, data) in pages.items()}
+    table = {"fingerprint": fingerprint, "paths": tuple(paths), "digests": tuple(digests), "pages": pages}
+    cache.store_table(cache.table_path("pages", _version()), table)

@@ -79,7 +79,8 @@ def render_site(
     renderer = Renderer(conf, templates, state, sizes, others)
     shares = share_image.share_images(renderer)
     renderer.share_images = {lang: (image.path, image.alt) for lang, image in shares.items()}
-    files = renderer.outputs(jobs, also=_download_tasks(conf, routes))
+    files = renderer.outputs(jobs, also=_feed_tasks(conf, routes), pieces=ics.pieces(conf, routes))
+    files.update(ics.assemble(conf, routes, renderer.pieces))
     files.update(downloads)
     files.update({image.path: image.data for image in shares.values()})
     files["_headers"] = headers.headers_file()
@@ -92,13 +93,9 @@ def _markdown_sources(conf: Conference) -> list[str]:
     return sources + [page.body for page in conf.pages]
 
 
-def _download_tasks(conf: Conference, routes: Routes) -> list[Callable[[], dict[str, bytes]]]:
-    """Cut the feeds and ics.calendars() into pieces to make in parallel, the largest first."""
-    tasks: list[Callable[[], dict[str, bytes]]] = [
-        functools.partial(_feed, path, make, conf, routes) for path, make in FEEDS.items()
-    ]
-    tasks += [functools.partial(ics.language_calendars, conf, lang, routes) for lang in conf.languages]
-    return tasks
+def _feed_tasks(conf: Conference, routes: Routes) -> list[Callable[[], dict[str, bytes]]]:
+    """Make each feed in a task of its own, to make them in parallel with the pages."""
+    return [functools.partial(_feed, path, make, conf, routes) for path, make in FEEDS.items()]
 
 
 def _feed(

@@ -35,6 +35,9 @@ from .registration import PartState, State
 #: or ("c", lang) for the page helper of a language.
 Step = tuple[Any, ...]
 ReadPath = tuple[Step, ...]
+#: What a path's value is compared by: the ``repr`` of a string, number, truth value or None,
+#: and a hash for anything else (see Digests).
+Digest = str | bytes
 
 #: Objects whose attributes are recorded one by one: a page showing a part's title does
 #: not depend on its sessions, nor one showing the venue's name on its directions.
@@ -62,7 +65,7 @@ class Recorder:
         """Record a page in ``lang``; its page helper is set as ``ctx`` once it is made."""
         self.site = site
         self.ctx: Any = None
-        self.reads: dict[ReadPath, bytes] = {}
+        self.reads: dict[ReadPath, Digest] = {}
         #: False when the page read something that cannot be recorded: render it every time.
         self.cacheable = True
         self.memo = memo
@@ -276,38 +279,45 @@ class Digests:
     """Digests of the values read during one build, made of the digests of their parts.
 
     A session shows up in ``conf.sessions``, ``conf.days`` and its part's ``sessions``; its
-    digest is made once per build and reused for each. The digest of a tuple, dict or
-    dataclass is that of its type and its parts; of anything else, that of its ``repr``.
+    digest is made once per build and reused for each. A string, number, truth value or None
+    is its own ``repr``; the digest of a tuple, dict or dataclass is a hash of its type and
+    its parts; of anything else (dates, times, Markup), a hash of its ``repr``.
     """
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[object, bytes]] = {}
 
-    def of(self, value: object) -> bytes:
+    def of(self, value: object) -> Digest:
         """Return the digest of ``value``."""
         if isinstance(value, _PLAIN):
-            return digest(value)
+            return repr(value)
+        return self._hash(value)
+
+    def _hash(self, value: object) -> bytes:
         found = self._memo.get(id(value))
         if found is not None and found[0] is value:
             return found[1]
-        made = self._compose(value)
-        self._memo[id(value)] = (value, made)  # keeps the value, so its id stays its own
-        return made
-
-    def _compose(self, value: object) -> bytes:
         if isinstance(value, tuple | list):
-            parts = [self.of(item) for item in value]
+            parts = value
         elif isinstance(value, dict):
-            parts = [self.of(item) for pair in value.items() for item in pair]
+            parts = [item for pair in value.items() for item in pair]
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            parts = [self.of(getattr(value, f.name)) for f in dataclasses.fields(value)]
+            parts = [getattr(value, f.name) for f in dataclasses.fields(value)]
         else:
-            return digest(value)
+            made = digest(value)
+            self._memo[id(value)] = (value, made)  # keeps the value, so its id stays its own
+            return made
         hashed = hashlib.blake2b(type(value).__qualname__.encode(), digest_size=16)
         hashed.update(len(parts).to_bytes(8, "little"))
         for part in parts:
-            hashed.update(part)
-        return hashed.digest()
+            if isinstance(part, _PLAIN):
+                text = repr(part).encode("utf-8", "surrogatepass")
+                hashed.update(len(text).to_bytes(8, "little") + text)
+            else:
+                hashed.update(self._hash(part))
+        made = hashed.digest()
+        self._memo[id(value)] = (value, made)
+        return made
 
 
 #: The recorder of the page rendering in this process, if any (templating reads it).
@@ -324,7 +334,7 @@ class Evaluator:
         self._values: dict[ReadPath, Any] = {}
         self._memo = Digests()
 
-    def digest(self, path: ReadPath) -> bytes | None:
+    def digest(self, path: ReadPath) -> Digest | None:
         """Return the digest of the value at ``path`` now, or None if it cannot be reached."""
         try:
             return self._memo.of(self._value(path))

@@ -7,9 +7,10 @@ import datetime as dt
 import functools
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
@@ -25,12 +26,15 @@ from .markup import markdown, plain
 from .model import Conference, Person, Text
 from .registration import State
 from .routes import Route, Routes, relative
+from .stamps import source_date
 from .workers import map_items
 
 log = logging.getLogger(__name__)
 
 #: Makes some output files of the site: path -> bytes.
 FileMaker = Callable[[], dict[str, bytes]]
+#: Makes a piece of an output from the conference: bytes.
+PieceMaker = Callable[[Conference], bytes]
 
 
 @dataclass(frozen=True)
@@ -232,6 +236,8 @@ class Renderer:
         self.base_path = "/" + conf.base_url.split("://", 1)[1].split("/", 1)[1]
         self._menus: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         self._digests = reads.Digests()
+        #: the pieces that outputs() made: key -> bytes
+        self.pieces: dict[str, bytes] = {}
 
     def publishes(self, path: str) -> bool:
         """Tell whether the site has a download or a generated file at ``path``, to link it."""
@@ -262,32 +268,42 @@ class Renderer:
 
     def _recorded_page(self, route: Route) -> tuple[str, pagecache.Page]:
         """Render one HTML page, recording what it reads of the conference (see reads.py)."""
-        rec = reads.Recorder(self, route.lang, self.conf, self.state, self._digests)
+        return route.file, self._recorded(route.lang, functools.partial(self._page_html, route))
+
+    def _page_html(self, route: Route, rec: reads.Recorder) -> bytes:
         rec.ctx = ctx = PageContext(self, route.lang, route.path, recorder=rec)
-        alternates = self.routes.by_key[route.key]
         kind, ident = route.key
+        html = self.env.get_template(route.template).render(
+            c=ctx,
+            conf=rec.conf,
+            reg=rec.state,
+            lang=ctx.lang,
+            route=route,
+            alternates=self.routes.by_key[route.key],
+            kind=kind,
+            ident=ident,
+        )
+        return html.encode("utf-8")
+
+    def _recorded_piece(self, key: str, make: PieceMaker) -> tuple[str, pagecache.Page]:
+        """Make a piece of another output, recording what it reads (see reads.py)."""
+        return key, self._recorded(self.conf.default_language, lambda rec: make(rec.conf))
+
+    def _recorded(self, lang: str, make: Callable[[reads.Recorder], bytes]) -> pagecache.Page:
+        rec = reads.Recorder(self, lang, self.conf, self.state, self._digests)
         reads.current = rec
         try:
-            tpl = self.env.get_template(route.template)
-            html = tpl.render(
-                c=ctx,
-                conf=rec.conf,
-                reg=rec.state,
-                lang=ctx.lang,
-                route=route,
-                alternates=alternates,
-                kind=kind,
-                ident=ident,
-            )
+            data = make(rec)
         finally:
             reads.current = None
-        return route.file, (html.encode("utf-8"), rec.reads if rec.cacheable else None)
+        return data, rec.reads if rec.cacheable else None
 
     def fingerprint(self) -> str:
         """Digest what pages show without a record in reads.py, and the templates.
 
         That is the site's addresses and downloads, its interface strings and menus, its
-        timezone, base address and languages: what PageContext.UNRECORDED reads.
+        timezone, base address and languages: what PageContext.UNRECORDED reads; and
+        SOURCE_DATE_EPOCH, which the calendars' pieces read.
         """
         conf = self.conf
         parts = (
@@ -296,38 +312,59 @@ class Renderer:
             sorted(self.downloads),
             sorted(self.others),
             self.base_path,
+            source_date(),  # the calendars' DTSTAMP
             (conf.base_url, conf.languages, conf.timezone, conf.strings),
             [self.menu(menu, lang) for menu in ("main", "footer") for lang in conf.languages],
             templating.folder_digest(self.templates),
         )
         return reads.digest(parts).hex()
 
-    def outputs(self, jobs: int = 1, also: Sequence[FileMaker] = ()) -> dict[str, bytes]:
+    def outputs(
+        self,
+        jobs: int = 1,
+        also: Sequence[FileMaker] = (),
+        pieces: Mapping[str, PieceMaker] = MappingProxyType({}),
+    ) -> dict[str, bytes]:
         """Render every page, the sitemap and the small files: path -> bytes.
 
         The pages are rendered on ``jobs`` processes, together with the files that ``also``
-        makes (calendars and feeds), so that every process is busy until the end. A page
-        whose reads have not changed since the last build is not rendered again (reads.py).
+        makes (feeds) and the ``pieces`` of other outputs (calendars; they end up in
+        ``self.pieces`` by key), so that every process is busy until the end. A page or a
+        piece whose reads have not changed since the last build is used again (reads.py).
         """
         fingerprint = self.fingerprint()
         kept = pagecache.load()
         evaluator = reads.Evaluator(self.conf, self.state, lambda lang: PageContext(self, lang, ""))
-        pages = pagecache.reusable(kept, fingerprint, evaluator, (r.file for r in self.routes.all))
-        todo = [r for r in self.routes.all if r.file not in pages]
-        if jobs > 1 and len(todo) > 1:  # compile the templates here once, rather than in each process
+        keys = [*(r.file for r in self.routes.all), *pieces]
+        done = pagecache.reusable(kept, fingerprint, evaluator, keys)
+        reused = list(done)
+        pages = [r for r in self.routes.all if r.file not in done]
+        if jobs > 1 and len(pages) > 1:  # compile the templates here once, rather than in each process
             for name in self.env.list_templates(extensions=("html", "xml")):
                 with contextlib.suppress(jinja2.TemplateError):  # unused ones may be broken
                     self.env.get_template(name)
-        tasks: list[Callable[[], Made]] = [*also, *(functools.partial(self._recorded_page, r) for r in todo)]
+        tasks: list[Callable[[], Made]] = [
+            *also,
+            *(
+                functools.partial(self._recorded_piece, key, make)
+                for key, make in pieces.items()
+                if key not in done
+            ),
+            *(functools.partial(self._recorded_page, r) for r in pages),
+        ]
         out: dict[str, bytes] = {}
-        for made in map_items(_make, tasks, jobs):
+        rendered: dict[str, pagecache.Page] = {}
+        for made in map_items(_make, tasks, jobs, min_items=2):
             if isinstance(made, dict):
                 out.update(made)
             else:
-                pages[made[0]] = made[1]
-        log.debug("rendered %d pages, %d unchanged", len(todo), len(self.routes.all) - len(todo))
-        pagecache.store(fingerprint, pages, kept)
-        out.update({file: data for file, (data, _) in pages.items()})
+                key, page = made
+                rendered[key] = page
+                done[key] = page[0]
+        log.debug("rendered %d pages, %d unchanged", len(pages), len(self.routes.all) - len(pages))
+        pagecache.store(fingerprint, kept, reused, rendered)
+        self.pieces = {key: done[key] for key in pieces}
+        out.update({route.file: done[route.file] for route in self.routes.all})
         default = self.conf.default_language
         root = PageContext(self, default, "")
         out["index.html"] = self.render("redirect.html", root, alternates=self.routes.by_key[("home", "")])
