@@ -78,37 +78,58 @@ def reusable(
     return found
 
 
-def store(fingerprint: str, kept: Kept | None, reused: Collection[str], rendered: dict[str, Page]) -> None:
-    """Keep this build's pages for the next one: those used again and those rendered.
+class Table:
+    """The table of this build, made from the last one: the pages used again, and those rendered.
 
-    The table of the last build grows by the paths that the rendered pages read first; it is
-    written anew, without the paths no page reads any more, when those are half of it.
+    It grows by the paths that the rendered pages read first; it is written anew without the
+    paths no page reads any more when those are half of it. Each rendered page is added as it
+    arrives, so that only the distinct paths are held, not every page's own.
     """
-    if not cache.enabled() or (kept is not None and not rendered and kept.pages.keys() == set(reused)):
-        return
-    same = kept is not None and kept.fingerprint == fingerprint
-    paths = list(kept.paths) if kept is not None and same else []
-    digests = list(kept.digests) if kept is not None and same else []
-    pages = {key: kept.pages[key] for key in reused} if kept is not None and same else {}
-    index = {path: i for i, path in enumerate(paths)}
-    for key, (data, page_reads) in sorted(rendered.items()):
-        if page_reads is None:
-            continue
-        ids = []
+
+    def __init__(self, fingerprint: str, kept: Kept | None, reused: Collection[str]) -> None:
+        self.fingerprint = fingerprint
+        self._kept = kept
+        self._changed = kept is None or kept.pages.keys() != set(reused)
+        same = kept is not None and kept.fingerprint == fingerprint
+        self._paths = list(kept.paths) if kept is not None and same else []
+        self._digests = list(kept.digests) if kept is not None and same else []
+        self._pages = {key: kept.pages[key] for key in reused} if kept is not None and same else {}
+        self._index: dict[ReadPath, int] | None = None
+
+    def add(self, key: str, page: Page) -> None:
+        """Add a rendered page with its reads (one that cannot be kept is left out)."""
+        data, page_reads = page
+        if page_reads is None:  # (if the last table had it, it differs by that already)
+            return
+        self._changed = True
+        if self._index is None:
+            self._index = {path: i for i, path in enumerate(self._paths)}
+        index, ids = self._index, []
         for path, value in page_reads.items():
             i = index.get(path)
             if i is None:
-                i = index[path] = len(paths)
-                paths.append(path)
-                digests.append(value)
+                i = index[path] = len(self._paths)
+                self._paths.append(path)
+                self._digests.append(value)
             else:
-                digests[i] = value  # (every page that read the old value is rendered again)
+                self._digests[i] = value  # (every page that read the old value is rendered again)
             ids.append(i)
-        pages[key] = (tuple(ids), data)
-    used = sorted({i for ids, _ in pages.values() for i in ids})
-    if len(used) * 2 < len(paths):
-        renumber = {old: new for new, old in enumerate(used)}
-        paths, digests = [paths[i] for i in used], [digests[i] for i in used]
-        pages = {key: (tuple(renumber[i] for i in ids), data) for key, (ids, data) in pages.items()}
-    table = {"fingerprint": fingerprint, "paths": tuple(paths), "digests": tuple(digests), "pages": pages}
-    cache.store_table(cache.table_path("pages", _version()), table)
+        self._pages[key] = (tuple(ids), data)
+
+    def store(self) -> None:
+        """Keep the table for the next build, if it changed."""
+        if not cache.enabled() or not self._changed:
+            return
+        paths, digests, pages = self._paths, self._digests, self._pages
+        used = sorted({i for ids, _ in pages.values() for i in ids})
+        if len(used) * 2 < len(paths):
+            renumber = {old: new for new, old in enumerate(used)}
+            paths, digests = [paths[i] for i in used], [digests[i] for i in used]
+            pages = {key: (tuple(renumber[i] for i in ids), data) for key, (ids, data) in pages.items()}
+        table = {
+            "fingerprint": self.fingerprint,
+            "paths": tuple(paths),
+            "digests": tuple(digests),
+            "pages": pages,
+        }
+        cache.store_table(cache.table_path("pages", _version()), table)

@@ -43,11 +43,13 @@ Digest = str | bytes
 #: not depend on its sessions, nor one showing the venue's name on its directions.
 LAZY_TYPES = (Conference, Part, Session, Person, Forum, Panel, Venue, Registration, State, PartState)
 
+_LAZY_SET = frozenset(LAZY_TYPES)
 #: Items that make a tuple a :class:`Seq`, read item by item.
-_NESTED = (tuple, *LAZY_TYPES)
+_NESTED_SET = frozenset({tuple, *LAZY_TYPES})
 
 #: Values that a recorded path may hold as an item key or a call argument.
 _PLAIN = (str, int, float, bool, type(None))
+_PLAIN_TYPES = frozenset(_PLAIN)
 
 
 def digest(value: object) -> bytes:
@@ -75,11 +77,15 @@ class Recorder:
 
     def result(self, path: ReadPath, value: Any) -> Any:
         """Hand out a value read at ``path``: wrapped if it is read further, else recorded."""
-        if isinstance(value, LAZY_TYPES):
+        kind = type(value)
+        if kind in _PLAIN_TYPES:  # the most common case first
+            self.reads[path] = repr(value)
+            return value
+        if kind in _LAZY_SET:
             return Lazy(value, path, self)
-        if isinstance(value, dict):
+        if kind is dict:
             return Lookup(value, path, self)
-        if isinstance(value, tuple) and any(isinstance(item, _NESTED) for item in value):
+        if kind is tuple and any(type(item) in _NESTED_SET for item in value):
             return Seq(value, path, self)
         if callable(value) and not isinstance(value, type):
             return Call(value, path, self)

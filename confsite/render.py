@@ -27,7 +27,7 @@ from .model import Conference, Person, Text
 from .registration import State
 from .routes import Route, Routes, relative
 from .stamps import source_date
-from .workers import map_items
+from .workers import each_item
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +207,17 @@ class PageContext:
         return Markup(jsonld.script_text(jsonld.session(conf, self.lang, routes, conf.session_by_id[ident])))
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """A template to render to one file: in a language, at an address, with more variables."""
+
+    template: str
+    lang: str
+    here: str
+    absolute: bool  # links from the base path (the 404 page is served at any address)
+    extra: tuple[tuple[str, Any], ...]
+
+
 class Renderer:
     """Render every output of the site that is built from templates."""
 
@@ -268,22 +279,31 @@ class Renderer:
 
     def _recorded_page(self, route: Route) -> tuple[str, pagecache.Page]:
         """Render one HTML page, recording what it reads of the conference (see reads.py)."""
-        return route.file, self._recorded(route.lang, functools.partial(self._page_html, route))
-
-    def _page_html(self, route: Route, rec: reads.Recorder) -> bytes:
-        rec.ctx = ctx = PageContext(self, route.lang, route.path, recorder=rec)
         kind, ident = route.key
-        html = self.env.get_template(route.template).render(
-            c=ctx,
-            conf=rec.conf,
-            reg=rec.state,
-            lang=ctx.lang,
-            route=route,
-            alternates=self.routes.by_key[route.key],
-            kind=kind,
-            ident=ident,
-        )
-        return html.encode("utf-8")
+        alternates = self.routes.by_key[route.key]
+        extra = (("route", route), ("alternates", alternates), ("kind", kind), ("ident", ident))
+        return self._recorded_sheet(route.file, Sheet(route.template, route.lang, route.path, False, extra))
+
+    def _recorded_sheet(self, file: str, sheet: Sheet) -> tuple[str, pagecache.Page]:
+        """Render a template to a file, recording what it reads of the conference."""
+
+        def make(rec: reads.Recorder) -> bytes:
+            rec.ctx = ctx = PageContext(self, sheet.lang, sheet.here, sheet.absolute, recorder=rec)
+            tpl = self.env.get_template(sheet.template)
+            html = tpl.render(c=ctx, conf=rec.conf, reg=rec.state, lang=sheet.lang, **dict(sheet.extra))
+            return html.encode("utf-8")
+
+        return file, self._recorded(sheet.lang, make)
+
+    def _sheets(self) -> dict[str, Sheet]:
+        """Return the files rendered from templates besides the pages: the entry, 404 and sitemap."""
+        lang = self.conf.default_language
+        home = self.routes.by_key[("home", "")]
+        return {
+            "index.html": Sheet("redirect.html", lang, "", False, (("alternates", home),)),
+            "404.html": Sheet("404.html", lang, "", True, (("alternates", {}),)),
+            "sitemap.xml": Sheet("sitemap.xml", lang, "", False, (("routes", self.routes),)),
+        }
 
     def _recorded_piece(self, key: str, make: PieceMaker) -> tuple[str, pagecache.Page]:
         """Make a piece of another output, recording what it reads (see reads.py)."""
@@ -335,7 +355,8 @@ class Renderer:
         fingerprint = self.fingerprint()
         kept = pagecache.load()
         evaluator = reads.Evaluator(self.conf, self.state, lambda lang: PageContext(self, lang, ""))
-        keys = [*(r.file for r in self.routes.all), *pieces]
+        sheets = self._sheets()
+        keys = [*(r.file for r in self.routes.all), *sheets, *pieces]
         done = pagecache.reusable(kept, fingerprint, evaluator, keys)
         reused = list(done)
         pages = [r for r in self.routes.all if r.file not in done]
@@ -351,26 +372,21 @@ class Renderer:
                 if key not in done
             ),
             *(functools.partial(self._recorded_page, r) for r in pages),
+            *(functools.partial(self._recorded_sheet, f, s) for f, s in sheets.items() if f not in done),
         ]
         out: dict[str, bytes] = {}
-        rendered: dict[str, pagecache.Page] = {}
-        for made in map_items(_make, tasks, jobs, min_items=2):
+        table = pagecache.Table(fingerprint, kept, reused)
+        for made in each_item(_make, tasks, jobs, min_items=2):
             if isinstance(made, dict):
                 out.update(made)
             else:
                 key, page = made
-                rendered[key] = page
+                table.add(key, page)
                 done[key] = page[0]
         log.debug("rendered %d pages, %d unchanged", len(pages), len(self.routes.all) - len(pages))
-        pagecache.store(fingerprint, kept, reused, rendered)
+        table.store()
         self.pieces = {key: done[key] for key in pieces}
-        out.update({route.file: done[route.file] for route in self.routes.all})
-        default = self.conf.default_language
-        root = PageContext(self, default, "")
-        out["index.html"] = self.render("redirect.html", root, alternates=self.routes.by_key[("home", "")])
-        not_found = PageContext(self, default, "", absolute=True)
-        out["404.html"] = self.render("404.html", not_found, alternates={})
-        out["sitemap.xml"] = self.render("sitemap.xml", root, routes=self.routes)
+        out.update({file: done[file] for file in [*(route.file for route in self.routes.all), *sheets]})
         out["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {self.conf.base_url}sitemap.xml\n".encode()
         for asset in self.assets.values():
             out[asset.path] = asset.data

@@ -14,7 +14,7 @@ import ctypes.util
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -40,17 +40,28 @@ def map_items(
     work: Callable[[Item], Result], items: Sequence[Item], jobs: int = 1, min_items: int = MIN_ITEMS
 ) -> list[Result]:
     """Return ``[work(item) for item in items]``, computed by ``jobs`` forked processes."""
+    return list(each_item(work, items, jobs, min_items))
+
+
+def each_item(
+    work: Callable[[Item], Result], items: Sequence[Item], jobs: int = 1, min_items: int = MIN_ITEMS
+) -> Iterator[Result]:
+    """Yield ``work(item)`` for each item in order, computed by ``jobs`` forked processes.
+
+    A result can be used up as soon as it arrives: the caller need not hold them all at once.
+    """
     global _job  # noqa: PLW0603  (the forked workers read it)
     forkable = "fork" in multiprocessing.get_all_start_methods()
     if jobs <= 1 or len(items) < max(min_items, 2) or not forkable or _job is not None:
         # (_job is set inside a worker or while a pool runs: no pools within pools)
-        return [work(item) for item in items]
+        yield from (work(item) for item in items)
+        return
     jobs = min(jobs, len(items))
     chunk = max(1, len(items) // (jobs * 8))  # small chunks keep every process busy to the end
     _job = (work, items)
     try:
         with multiprocessing.get_context("fork").Pool(jobs, _follow, (os.getpid(),)) as pool:
-            return pool.map(_call, range(len(items)), chunksize=chunk)
+            yield from pool.imap(_call, range(len(items)), chunksize=chunk)
     finally:
         _job = None
 
