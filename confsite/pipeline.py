@@ -21,13 +21,16 @@ from .model import Conference
 from .registration import State, state_at
 from .render import Renderer
 from .routes import Routes
-from .workers import default_jobs, map_items
+from .workers import MIN_ITEMS, default_jobs, map_items
 from .write import check_replaceable, write_site
 
 log = logging.getLogger(__name__)
 
 #: Sites with fewer pages are rendered in one process: starting others would cost more.
 PARALLEL_FROM = 300
+
+#: Bytes to compress from which a build compresses on every core, however few the files.
+COMPRESS_IN_PARALLEL_FROM = 2_000_000
 
 #: The feeds for conference apps, and what makes each.
 FEEDS = {"schedule.json": feeds.schedule_json, "schedule.xml": feeds.schedule_xml}
@@ -113,7 +116,9 @@ def with_compressed(files: dict[str, bytes], jobs: int = 1) -> dict[str, bytes]:
     keys = {path: f"{path}\0{hashlib.sha256(data).hexdigest()}" for path, data in files.items()}
     siblings = {key: stored[key] for key in keys.values() if _is_siblings(stored.get(key))}
     missing = [path for path, key in keys.items() if key not in siblings]
-    made = map_items(functools.partial(_siblings, files), missing, jobs)
+    # A few large files (the feeds and calendars after an edit) are worth a pool of their own.
+    large = sum(len(files[path]) for path in missing) >= COMPRESS_IN_PARALLEL_FROM
+    made = map_items(functools.partial(_siblings, files), missing, jobs, min_items=2 if large else MIN_ITEMS)
     siblings.update({keys[path]: found for path, found in zip(missing, made, strict=True)})
     if cache.enabled() and stored.keys() != siblings.keys():  # keep exactly what this build uses
         cache.store_table(table, siblings)

@@ -34,8 +34,19 @@ class OutputError(Exception):
     """The output folder cannot be written or must not be replaced."""
 
 
+#: A relative path of plain names: no empty, "." or ".." part, no backslash, no control character.
+_PLAIN_PATH = re.compile(r"(?:(?!\.\.?(?:/|$))[^/\\\x00-\x1f]+/)*(?!\.\.?$)[^/\\\x00-\x1f]+")
+
+
 def safe_relative(path: str) -> PurePosixPath:
     """Check that an output path stays inside the output folder."""
+    return PurePosixPath(_checked(path))
+
+
+def _checked(path: str) -> str:
+    """Return an output path as safe_relative() spells it, or raise OutputError."""
+    if _PLAIN_PATH.fullmatch(path):  # (every path of a site: a quick look is enough)
+        return path
     rel = PurePosixPath(path)
     if (
         rel.is_absolute()
@@ -51,7 +62,7 @@ def safe_relative(path: str) -> PurePosixPath:
                 path=path,
             )
         )
-    return rel
+    return rel.as_posix()
 
 
 def check_replaceable(out: Path) -> None:
@@ -85,7 +96,7 @@ def write_site(files: dict[str, bytes], out: Path) -> None:
     what changed), and a rebuild after a small edit writes little.
     """
     check_replaceable(out)
-    targets = {safe_relative(path).as_posix(): data for path, data in files.items()}
+    targets = {_checked(path): data for path, data in files.items()}
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out)
     staging = out.parent / f".{out.name}.new-{os.getpid()}-{secrets.token_hex(4)}"
