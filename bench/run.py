@@ -154,6 +154,13 @@ class Bench:
 
         self.measure(f"full build, warm caches, N = {n:,}", out, once)
 
+    def unchanged_rebuild(self, work: Path, n: int) -> None:
+        """Build again into the same output folder, nothing changed: an editor's second build."""
+        content, out = work / f"content-{n}", f"site-again-{n}"
+        for version in self.versions:
+            version.run(content, out, SYNTH_NOW)
+        self.measure(f"rebuild, nothing changed, N = {n:,}", out, lambda v, _: v.run(content, out, SYNTH_NOW))
+
     def edited_rebuild(self, work: Path, n: int, key: str) -> None:
         """Rebuild after editing one session's ``key``; compare with a full build without cache."""
         content = work / f"content-edit-{key}-{n}"
@@ -258,6 +265,7 @@ def main() -> None:
         if args.edit_size:
             if args.edit_size in sizes:
                 bench.warm_build(work, args.edit_size)
+                bench.unchanged_rebuild(work, args.edit_size)
             for key in ("description", "title"):
                 bench.edited_rebuild(work, args.edit_size, key)
         bench.default_site()
