@@ -1,14 +1,16 @@
 """Time the editor's loop: save a YAML file, hear the reload signal, fetch the changed page.
 
-Usage: python bench/edit_reload.py [--edits N]
+Usage: python bench/edit_reload.py [--edits N] [--sessions N]
 
-Copies the default content into a temporary folder, starts ``python build.py serve`` there
+Copies the default content (or, with ``--sessions N``, writes a synthetic conference of N
+sessions, bench/synth.py) into a temporary folder, starts ``python build.py serve`` there
 on a free loopback port (its flyer cache starts empty, as on a fresh machine), listens on
 the preview's event stream like an open tab, and edits content/program.yaml N times in two
-ways: a session description (the flyer stays the same) and a session title (the flyer
-changes: the pages reload first, the flyer PDF follows). For each save it measures the
-time to the reload signal and to the changed page being fetched, and prints the median
-and the maximum. Nothing is written into the repository.
+ways: a session description (the flyer stays the same) and a session title (the default
+flyer changes: the pages reload first, the flyer PDF follows; a synthetic flyer lists only
+the parts). For each save it measures the time to the reload signal and to the changed page
+being fetched, and prints the median and the maximum. Nothing is written into the
+repository.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import synth  # bench/ is on the path when this file runs as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAM = Path("content") / "program.yaml"
@@ -105,24 +109,66 @@ def flyer_updates(log: Path) -> list[float]:
     return [float(s) for s in re.findall(r"flyers updated in ([\d.]+) s", log.read_text(encoding="utf-8"))]
 
 
+class DefaultContent:
+    """Edits of the default content: one session's description or title, as text."""
+
+    flyer_follows = True  # its flyer lists every session's title
+
+    def __init__(self, folder: Path) -> None:
+        shutil.copytree(ROOT / "content", folder / "content")
+        self.program = folder / PROGRAM
+        self.old = {"description": "Mona Wallraff reflektiert", "title": "{de: Empfang, en: Reception}"}
+
+    def save(self, kind: str, marker: str) -> str:
+        """Save program.yaml with ``marker`` in it; return the page that shows it."""
+        new = f"Mona Wallraff ({marker}) reflektiert" if kind == "description" else f"{{de: {marker}, en: X}}"
+        text = self.program.read_text(encoding="utf-8")
+        self.program.write_text(text.replace(self.old[kind], new), encoding="utf-8")
+        self.old[kind] = new
+        return (
+            "de/programm/was-haben-wir-gelernt/"
+            if kind == "description"
+            else "de/programm/werkstatt-empfang/"
+        )
+
+
+class SyntheticContent:
+    """Edits of a synthetic conference (bench/synth.py): a session in the middle of the program."""
+
+    flyer_follows = False  # a flyer of more than 40 sessions lists the parts only
+
+    def __init__(self, folder: Path, sessions: int) -> None:
+        self.content = folder / "content"
+        self.files = synth.conference(sessions)
+        synth.write(self.content, self.files)
+        every = [s for part in self.files["program.yaml"]["parts"] for s in part["sessions"]]
+        self.session = every[len(every) // 2]
+
+    def save(self, kind: str, marker: str) -> str:
+        """Save program.yaml with ``marker`` in it; return the page that shows it."""
+        self.session[kind] = {"de": f"{marker}\n", "en": f"{marker}\n"}
+        text = synth.dump(self.files["program.yaml"])  # made before the clock starts
+        (self.content / "program.yaml").write_text(text, encoding="utf-8")
+        return f"de/programm/{self.session['id']}/"
+
+
 def series(
-    folder: Path, base: str, stream: EventStream, kind: str, edits: int, verbose: bool = False
+    content: DefaultContent | SyntheticContent,
+    folder: Path,
+    base: str,
+    stream: EventStream,
+    kind: str,
+    edits: int,
+    verbose: bool = False,
 ) -> list[tuple[float, float]]:
     """Make ``edits`` saves of one kind; return (signal, page fetched) seconds after each save."""
-    program, log = folder / PROGRAM, folder / "serve.log"
-    if kind == "description":
-        old, page = "Mona Wallraff reflektiert", "de/programm/was-haben-wir-gelernt/"
-    else:
-        old, page = "{de: Empfang, en: Reception}", "de/programm/werkstatt-empfang/"
+    log = folder / "serve.log"
     seen = stream.drain(0.5) or ""
     timings = []
     for number in range(1, edits + 1):
         marker = f"Bench {kind} {number}"
-        new = f"Mona Wallraff ({marker}) reflektiert" if kind == "description" else f"{{de: {marker}, en: X}}"
-        text = program.read_text(encoding="utf-8")
-        program.write_text(text.replace(old, new), encoding="utf-8")
+        page = content.save(kind, marker)
         saved = time.perf_counter()
-        old = new
         signalled, seen = stream.next_build(seen)
         with urllib.request.urlopen(base + page, timeout=30) as answer:
             body = answer.read().decode("utf-8")
@@ -135,7 +181,7 @@ def series(
                 f"{kind} {number}: signal {signalled - saved:.3f} s, page {fetched - saved:.3f} s",
                 file=sys.stderr,
             )
-        if kind == "title":  # save again only once the flyer has caught up (a save waits for it)
+        if kind == "title" and content.flyer_follows:  # save again once the flyer has caught up
             deadline = time.monotonic() + 60
             while len(flyer_updates(log)) < number and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -159,17 +205,18 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--edits", type=int, default=10, help="saves per kind of edit (default: 10)")
+    parser.add_argument("--sessions", type=int, default=0, help="a synthetic conference of N sessions")
     parser.add_argument("--verbose", action="store_true", help="print every save and the server's log")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]  # other work on the machine slows every figure
     with tempfile.TemporaryDirectory(prefix="confsite-bench-") as tmp:
         folder = Path(tmp)
-        shutil.copytree(ROOT / "content", folder / "content")
+        content = SyntheticContent(folder, args.sessions) if args.sessions else DefaultContent(folder)
         process, base, log = start_server(folder)
         stream = EventStream(base)
         try:
             results = {
-                kind: series(folder, base, stream, kind, args.edits, args.verbose)
+                kind: series(content, folder, base, stream, kind, args.edits, args.verbose)
                 for kind in ("description", "title")
             }
             time.sleep(3)  # the last flyer
@@ -180,13 +227,15 @@ def main() -> int:
         flyers = flyer_updates(log)
         if args.verbose:
             print(log.read_text(encoding="utf-8"), file=sys.stderr)
-    print(f"Save to reload, default content, {args.edits} saves of content/program.yaml per kind")
+    what = f"a synthetic conference of {args.sessions:,} sessions" if args.sessions else "default content"
+    print(f"Save to reload, {what}, {args.edits} saves of content/program.yaml per kind")
     machine = f"{os.cpu_count()} cores, {platform.system()} {platform.release()}"
     print(f"({machine}, Python {platform.python_version()}, load average {load_before:.1f} before the run)")
     print(summary("description (flyer unchanged):", results["description"]))
     print(summary("title (pages first, flyer follows):", results["title"]))
     spent = f", {statistics.median(flyers):.2f} s each (median)" if flyers else ""
-    print(f"flyer PDFs rendered again: {len(flyers)} times{spent}; expected once per title edit only")
+    expected = "once per title edit only" if content.flyer_follows else "never"
+    print(f"flyer PDFs rendered again: {len(flyers)} times{spent}; expected {expected}")
     print(f"server exit status after Ctrl-C: {code}")
     return 0 if code == 0 else 1
 

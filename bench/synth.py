@@ -252,7 +252,7 @@ def _page(title: str, order: int, menu: str, body: str, slug: str | None = None)
     front: dict[str, Any] = {"title": title, "order": order, "menu": menu}
     if slug:
         front["slug"] = slug
-    return f"---\n{_dump(front)}---\n{body}"
+    return f"---\n{dump(front)}---\n{body}"
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
@@ -267,7 +267,8 @@ def _text_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _text_representer)
 
 
-def _dump(data: Any) -> str:
+def dump(data: Any) -> str:
+    """Spell one content file's data as YAML, as :func:`write` writes it."""
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
@@ -276,7 +277,7 @@ def write(folder: Path, files: dict[str, Any]) -> None:
     for name, data in files.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = data if isinstance(data, str) else _dump(data)
+        text = data if isinstance(data, str) else dump(data)
         path.write_text(text, encoding="utf-8")
 
 

@@ -1,9 +1,12 @@
-"""HTML pages kept between builds with what they read, used again while none of that changed.
+"""Pages kept between builds with what they read, used again while none of that changed.
 
+"Pages" are the HTML pages, the entry page, 404 page and sitemap, and the pieces that the
+calendars are put together from, each under its own key (a file name, or "ics event de s01").
 The table (.confsite-cache/pages-<version>.marshal) holds the site's fingerprint, every path
 that some page read (reads.py) with its digest, and each page's bytes with the paths it read.
 A page is used again when the fingerprint is the same and every one of its paths evaluates,
-on the new conference, to a value with the same digest.
+on the new conference, to a value with the same digest. The version names confsite's code
+and the libraries that render: other code never reads the table.
 """
 
 from __future__ import annotations
@@ -43,15 +46,42 @@ class Kept:
 
 
 def load() -> Kept | None:
-    """Read the pages of the last build, or None (no cache, another version, or a bad table)."""
-    table = cache.load_table(cache.table_path("pages", _version()))
+    """Read the pages of the last build, or None (no cache, another version, or a bad table).
+
+    A process that builds again (the preview) keeps the table it wrote or read last, for as
+    long as the file is the one it wrote or read.
+    """
+    path = cache.table_path("pages", _version())
+    seen = _file_state(path)
+    if seen is not None and _last is not None and _last[0] == (path, seen):
+        return _last[1]
+    table = cache.load_table(path)
     try:
         kept = Kept(table["fingerprint"], table["paths"], table["digests"], table["pages"])
     except KeyError:
         return None
     if not (isinstance(kept.fingerprint, str) and isinstance(kept.pages, dict)):
         return None
+    _remember(path, kept)
     return kept
+
+
+#: The table this process last wrote or read: (its file and the file's state), the table.
+_last: tuple[tuple[Path, tuple[int, int, int]], Kept] | None = None
+
+
+def _file_state(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _remember(path: Path, kept: Kept) -> None:
+    global _last  # noqa: PLW0603  (one table per process)
+    seen = _file_state(path)
+    _last = None if seen is None else ((path, seen), kept)
 
 
 def reusable(
@@ -126,10 +156,8 @@ class Table:
             renumber = {old: new for new, old in enumerate(used)}
             paths, digests = [paths[i] for i in used], [digests[i] for i in used]
             pages = {key: (tuple(renumber[i] for i in ids), data) for key, (ids, data) in pages.items()}
-        table = {
-            "fingerprint": self.fingerprint,
-            "paths": tuple(paths),
-            "digests": tuple(digests),
-            "pages": pages,
-        }
-        cache.store_table(cache.table_path("pages", _version()), table)
+        kept = Kept(self.fingerprint, tuple(paths), tuple(digests), pages)
+        path = cache.table_path("pages", _version())
+        fields = {"fingerprint": kept.fingerprint, "paths": kept.paths, "digests": kept.digests}
+        cache.store_table(path, {**fields, "pages": kept.pages})
+        _remember(path, kept)

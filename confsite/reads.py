@@ -1,23 +1,33 @@
 """Record what each page reads from the conference, to render it again only when that changes.
 
-While a page renders, the values it may read are wrapped: the conference (``conf``), the
-registration state (``reg``), some objects inside them (a part, the venue, the registration
-form) and their lookup tables (``conf.session_by_id``) are :class:`Lazy` or :class:`Lookup`
-wrappers that know the *path* they were reached by, such as ``conf.session_by_id['s01']``.
-Every value a template takes out of a wrapper is recorded with that path and a digest of the
-value: its ``repr``, which for the model's frozen dataclasses, tuples, strings and dates
-spells out every field. Whatever reads a wrapper in another way (compares it, prints it,
-iterates over it, or reads an attribute from Python code rather than from a template)
-records the wrapped object whole; nothing reaches the conference unrecorded.
+While a page renders, the conference (``conf``) and the registration state (``reg``) it
+sees are wrappers that know the *path* by which they were reached. Every value taken out of
+a wrapper is handed out wrapped in turn, or recorded with its path and a :class:`Digests`
+digest: ``conf.session_by_id['s01'].title`` is recorded with the digest of that title.
 
-The page helper ``c`` (render.PageContext) is the other way in. Its methods are either
-functions of the page's address, their arguments and the site's :func:`fingerprint` (links,
-interface strings, dates, Markdown), which need no record, or they look into the conference
-themselves (``c.person(id)``); those are recorded as calls, with their result's digest.
+- Model objects (:data:`LAZY_TYPES`) become :class:`Lazy`: each attribute read, from a
+  template or from Python code such as jsonld.py, is a step of the path. A page that shows
+  a part's title does not depend on the part's sessions.
+- Lookup tables (``conf.session_by_id``) become :class:`Lookup`: each key taken is a step,
+  and so is a key asked for and not found (the page depends on its absence).
+- Tuples holding model objects or tuples (``conf.days``) become :class:`Seq`: their length
+  and each item taken are steps.
+- Methods become :class:`Call`: their plain arguments are a step.
 
-A later build evaluates every recorded path on its own conference (:class:`Evaluator`): a
-page whose recorded digests are all unchanged, under an unchanged fingerprint, would render
-to the same bytes, so its last bytes are used again.
+Whatever uses a wrapper in another way (compares it, prints it, hashes it, iterates over a
+lookup table, passes it to a function that takes it apart) records the wrapped value whole.
+Nothing of the conference reaches a page unrecorded.
+
+The page helper ``c`` (render.PageContext) is the other way in. Its attributes are either
+functions of the page's address, their arguments and the site's fingerprint (links,
+interface strings, dates, Markdown; Renderer.fingerprint), which need no record; or they
+read the conference through the same wrappers; or they read what the build made besides
+(``c.download``), and are recorded as calls. An attribute not listed either way makes the
+page uncacheable: it is rendered by every build.
+
+A later build evaluates every recorded path on its own conference (:class:`Evaluator`). A
+page whose digests are all unchanged, under an unchanged fingerprint, would render to the
+same bytes, so its last bytes are used again (pagecache.py).
 """
 
 from __future__ import annotations
@@ -30,14 +40,14 @@ from typing import Any
 from .model import Conference, Forum, Panel, Part, Person, Registration, Session, Venue
 from .registration import PartState, State
 
-#: One step from a value to the next: ("a", name) an attribute, ("i", key) an item,
-#: ("n", None) the length, ("c", args) a call; the first step of a path names its root: ("conf",), ("reg",),
+#: One step from a value to the next: ("a", name) an attribute, ("i", key) an item, ("n", None)
+#: the length, ("c", args) a call. The first step of a path names its root: ("conf",), ("reg",),
 #: or ("c", lang) for the page helper of a language.
 Step = tuple[Any, ...]
 ReadPath = tuple[Step, ...]
 #: What a path's value is compared by: the ``repr`` of a string, number, truth value or None,
 #: and a hash for anything else (see Digests).
-Digest = str | bytes
+Digest = str | bytes | None  # None: see ABSENT
 
 #: Objects whose attributes are recorded one by one: a page showing a part's title does
 #: not depend on its sessions, nor one showing the venue's name on its directions.
@@ -128,7 +138,7 @@ class Recorder:
 
 
 class Lazy:
-    """A model object whose attributes are recorded as a template reads them."""
+    """A model object whose attributes are recorded as they are read."""
 
     __slots__ = ("_obj", "_path", "_rec")
 
@@ -139,7 +149,13 @@ class Lazy:
 
     def read(self, name: str) -> Any:
         """Read an attribute (from a template or from Python): recorded at this path plus its name."""
-        return self._rec.result((*self._path, ("a", name)), getattr(self._obj, name))
+        path = (*self._path, ("a", name))
+        try:
+            value = getattr(self._obj, name)
+        except AttributeError:  # (Jinja's "is defined" asks this way)
+            self._rec.reads[path] = ABSENT
+            raise
+        return self._rec.result(path, value)
 
     def _whole(self) -> Any:
         self._rec.whole(self._path, self._obj)
@@ -179,8 +195,13 @@ class Lookup(Mapping[Any, Any]):
         self._rec = rec
 
     def __getitem__(self, key: Any) -> Any:
-        value = self._table[key]
-        return self._rec.result((*self._path, ("i", self._rec.key(key))), value)
+        path = (*self._path, ("i", self._rec.key(key)))
+        try:
+            value = self._table[key]
+        except KeyError:  # ("in" and get() ask this way too): the page depends on the absence
+            self._rec.reads[path] = ABSENT
+            raise
+        return self._rec.result(path, value)
 
     def __iter__(self) -> Iterator[Any]:
         self._rec.whole(self._path, self._table)
@@ -228,6 +249,9 @@ class Seq:
             return unwrap(self)[index]
         if index < 0:
             index += self._length()
+        if not 0 <= index < len(self._items):
+            self._length()  # (what is out of range depends on the length alone)
+            raise IndexError(index)
         return self._rec.result((*self._path, ("i", index)), self._items[index])
 
     def __eq__(self, other: object) -> bool:
@@ -293,7 +317,7 @@ class Digests:
     def __init__(self) -> None:
         self._memo: dict[int, tuple[object, bytes]] = {}
 
-    def of(self, value: object) -> Digest:
+    def of(self, value: object) -> str | bytes:
         """Return the digest of ``value``."""
         if isinstance(value, _PLAIN):
             return repr(value)
@@ -326,6 +350,9 @@ class Digests:
         return made
 
 
+#: The digest of a path that leads nowhere (a missing key, say): Evaluator.digest() gives it too.
+ABSENT = None
+
 #: The recorder of the page rendering in this process, if any (templating reads it).
 current: Recorder | None = None
 
@@ -340,12 +367,12 @@ class Evaluator:
         self._values: dict[ReadPath, Any] = {}
         self._memo = Digests()
 
-    def digest(self, path: ReadPath) -> Digest | None:
-        """Return the digest of the value at ``path`` now, or None if it cannot be reached."""
+    def digest(self, path: ReadPath) -> Digest:
+        """Return the digest of the value at ``path`` now, or ABSENT if it cannot be reached."""
         try:
             return self._memo.of(self._value(path))
-        except Exception:
-            return None
+        except Exception:  # gone, or changed shape: ABSENT, which differs from any value's digest
+            return ABSENT
 
     def _value(self, path: ReadPath) -> Any:
         if path in self._values:

@@ -9,6 +9,7 @@ pages that show what changed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -20,10 +21,10 @@ from typing import Any
 import pytest
 import yaml
 
-from confsite import pipeline
+from confsite import pipeline, reads
 from confsite.errors import ContentInvalid
-from confsite.model import Conference
-from confsite.registration import State
+from confsite.model import Conference, Person
+from confsite.registration import State, state_at
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = dt.datetime(2019, 3, 1, 12, 0)
@@ -240,3 +241,39 @@ def test_templates_that_read_in_other_ways_give_the_pages_of_a_full_render(
     program.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     cached, full = render_both(content, monkeypatch, templates=templates)
     assert differing(cached, full) == []
+
+
+def recorder_of(conf: Conference) -> tuple[reads.Recorder, State]:
+    state = state_at(conf, NOW.replace(tzinfo=conf.tz))
+    return reads.Recorder(object(), "en", conf, state, reads.Digests()), state
+
+
+def test_a_missing_key_is_recorded_and_reads_differently_once_it_is_there() -> None:
+    conf = pipeline.load(ROOT / "content")
+    rec, state = recorder_of(conf)
+    assert "nobody" not in rec.conf.people_by_id
+    path = (("conf",), ("a", "people_by_id"), ("i", "nobody"))
+    assert path in rec.reads and rec.reads[path] is reads.ABSENT
+    assert reads.Evaluator(conf, state, lambda lang: None).digest(path) is reads.ABSENT
+    added = dataclasses.replace(conf, people=(*conf.people, Person("nobody", "No Body")))
+    assert reads.Evaluator(added, state, lambda lang: None).digest(path) not in (reads.ABSENT, None)
+
+
+def test_reading_a_wrapped_object_whole_records_all_of_it() -> None:
+    conf = pipeline.load(ROOT / "content")
+    rec, state = recorder_of(conf)
+    assert rec.conf.venue == conf.venue  # compared whole: every field counts
+    venue_path = (("conf",), ("a", "venue"))
+    moved = dataclasses.replace(conf, venue=dataclasses.replace(conf.venue, lat=0.0))
+    evaluator = reads.Evaluator(moved, state, lambda lang: None)
+    assert evaluator.digest(venue_path) != rec.reads[venue_path]
+    sessions = rec.conf.sessions
+    assert len(sessions) == len(conf.sessions)
+    length_path = (("conf",), ("a", "sessions"), ("n", None))
+    assert rec.reads[length_path] == repr(len(conf.sessions))
+    with pytest.raises(IndexError):
+        sessions[len(conf.sessions)]
+    first = sessions[0].title  # one item, one attribute: nothing else of the sessions
+    assert first == conf.sessions[0].title
+    assert (("conf",), ("a", "sessions"), ("i", 0), ("a", "title")) in rec.reads
+    assert not any(path[-1] == ("a", "description") for path in rec.reads)
