@@ -71,7 +71,7 @@ def pieces(conf: Conference, routes: Routes) -> dict[str, PieceMaker]:
 
 def assemble(conf: Conference, routes: Routes, made: dict[str, bytes]) -> dict[str, bytes]:
     """Put the calendars together from the pieces that pieces() names, made."""
-    zone = _timezone(conf)
+    zone = timezone_block(conf)
     out: dict[str, bytes] = {}
     for lang in conf.languages:
         program = []
@@ -118,7 +118,7 @@ def _calendar(head: bytes, zone: bytes, events: list[bytes]) -> bytes:
     return b"".join([head, zone, *events, _END])
 
 
-def _timezone(conf: Conference) -> bytes:
+def timezone_block(conf: Conference) -> bytes:
     """Serialise the conference's time zone, with its rules from the first year to the last."""
     first, last = conf.dates[0], conf.dates[-1]
     zone = Timezone.from_tzinfo(

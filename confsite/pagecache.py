@@ -24,7 +24,7 @@ from .reads import Digest, Evaluator, ReadPath
 Page = tuple[bytes, dict[ReadPath, Digest] | None]
 
 #: The libraries whose versions can change a page's bytes.
-_LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "nh3", "Babel")
+_LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "nh3", "Babel", "icalendar")
 
 
 @functools.cache
@@ -51,6 +51,8 @@ def load() -> Kept | None:
     A process that builds again (the preview) keeps the table it wrote or read last, for as
     long as the file is the one it wrote or read.
     """
+    if not cache.enabled():
+        return None
     path = cache.table_path("pages", _version())
     seen = _file_state(path)
     if seen is not None and _last is not None and _last[0] == (path, seen):
@@ -142,7 +144,9 @@ class Table:
                 self._paths.append(path)
                 self._digests.append(value)
             else:
-                self._digests[i] = value  # (every page that read the old value is rendered again)
+                # Every page that read the old value is rendered again: the Evaluator gives
+                # the same digest for a value as the recording does, so no kept page reads i.
+                self._digests[i] = value
             ids.append(i)
         self._pages[key] = (tuple(ids), data)
 

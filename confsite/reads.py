@@ -41,8 +41,8 @@ from .model import Conference, Forum, Panel, Part, Person, Registration, Session
 from .registration import PartState, State
 
 #: One step from a value to the next: ("a", name) an attribute, ("i", key) an item, ("n", None)
-#: the length, ("c", args) a call. The first step of a path names its root: ("conf",), ("reg",),
-#: or ("c", lang) for the page helper of a language.
+#: the length, ("t", None) the type's name, ("c", args) a call. The first step of a path names
+#: its root: ("conf",), ("reg",), or ("c", lang) for the page helper of a language.
 Step = tuple[Any, ...]
 ReadPath = tuple[Step, ...]
 #: What a path's value is compared by: the ``repr`` of a string, number, truth value or None,
@@ -56,6 +56,9 @@ LAZY_TYPES = (Conference, Part, Session, Person, Forum, Panel, Venue, Registrati
 _LAZY_SET = frozenset(LAZY_TYPES)
 #: Items that make a tuple a :class:`Seq`, read item by item.
 _NESTED_SET = frozenset({tuple, *LAZY_TYPES})
+
+#: The last step of the path that records a wrapped value's type.
+_TYPE = ("t", None)
 
 #: Values that a recorded path may hold as an item key or a call argument.
 _PLAIN = (str, int, float, bool, type(None))
@@ -86,32 +89,46 @@ class Recorder:
         self._ctx_root: ReadPath = (("c", lang),)
 
     def result(self, path: ReadPath, value: Any) -> Any:
-        """Hand out a value read at ``path``: wrapped if it is read further, else recorded."""
+        """Hand out a value read at ``path``: wrapped if it is read further, else recorded.
+
+        A wrapped value is recorded by its type: a page that only asks whether it is there
+        (``'x' in table``, ``is defined``) depends on that.
+        """
         kind = type(value)
         if kind in _PLAIN_TYPES:  # the most common case first
             self.reads[path] = repr(value)
             return value
+        wrapped: Lazy | Lookup | Seq | Call
         if kind in _LAZY_SET:
-            return Lazy(value, path, self)
-        if kind is dict:
-            return Lookup(value, path, self)
-        if kind is tuple and any(type(item) in _NESTED_SET for item in value):
-            return Seq(value, path, self)
-        if callable(value) and not isinstance(value, type):
-            return Call(value, path, self)
-        self.reads[path] = self.memo.of(value)
-        return value
+            wrapped = Lazy(value, path, self)
+        elif kind is dict:
+            wrapped = Lookup(value, path, self)
+        elif kind is tuple and any(type(item) in _NESTED_SET for item in value):
+            wrapped = Seq(value, path, self)
+        elif callable(value) and not isinstance(value, type):
+            wrapped = Call(value, path, self)
+        else:
+            self.reads[path] = self.memo.of(value)
+            return value
+        self.reads[(*path, _TYPE)] = repr(kind.__qualname__)  # (as Digests.of spells it)
+        return wrapped
 
     def whole(self, path: ReadPath, value: object) -> None:
         """Record a wrapped value whole: something reads it other than attribute by attribute."""
         self.reads[path] = self.memo.of(value)
 
     def key(self, value: object) -> object:
-        """Return a value as a path may hold it; a value it cannot hold makes the page uncacheable."""
-        if isinstance(value, _PLAIN):
+        """Return a value as a path may hold it; a value it cannot hold makes the page uncacheable.
+
+        A string of a subclass (Markup, made by a block ``set``) is held as a plain string.
+        """
+        if type(value) in _PLAIN_TYPES:
             return value
-        if isinstance(value, tuple) and all(isinstance(v, _PLAIN) for v in value):
-            return value
+        if isinstance(value, str):
+            return str(value)
+        if isinstance(value, tuple):
+            items = tuple(self.key(item) for item in value)
+            return items if self.cacheable else None
         self.cacheable = False
         return None
 
@@ -135,6 +152,10 @@ class Recorder:
         if name not in self.site.UNRECORDED:
             self.cacheable = False
         return getattr(self.site, name)
+
+    def routes_attribute(self, name: str) -> Any:
+        """Read an attribute of the site's Routes (``c.site.routes``): its conference is wrapped."""
+        return self.conf if name == "conf" else getattr(self.site.routes, name)
 
 
 class Lazy:
@@ -210,6 +231,9 @@ class Lookup(Mapping[Any, Any]):
     def __len__(self) -> int:
         self._rec.whole(self._path, self._table)
         return len(self._table)
+
+    def __repr__(self) -> str:
+        return repr(unwrap(self))
 
 
 class Seq:
@@ -290,6 +314,9 @@ class Call:
         if kwargs:  # the templates call with positional arguments; others are not recorded
             rec.cacheable = False
         return rec.result((*self._path, ("c", keys)), self._fn(*plain, **kwargs))
+
+    def __repr__(self) -> str:
+        return repr(self._fn)
 
 
 def unwrap(value: Any) -> Any:
@@ -388,6 +415,8 @@ class Evaluator:
                 value = parent[arg]
             elif kind == "n":
                 value = len(parent)
+            elif kind == "t":
+                value = type(parent).__qualname__
             else:
                 value = parent(*arg)
         self._values[path] = value

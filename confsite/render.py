@@ -20,8 +20,9 @@ from babel.core import get_global
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
-from . import jsonld, pagecache, reads, templating
+from . import ics, jsonld, pagecache, reads, templating
 from .i18n import Formatter
+from .ics import PieceMaker
 from .markup import markdown, plain
 from .model import Conference, Person, Text
 from .registration import State
@@ -33,8 +34,6 @@ log = logging.getLogger(__name__)
 
 #: Makes some output files of the site: path -> bytes.
 FileMaker = Callable[[], dict[str, bytes]]
-#: Makes a piece of an output from the conference: bytes.
-PieceMaker = Callable[[Conference], bytes]
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ class PageContext:
     #: which records what they read: they need no record of their own.
     UNRECORDED = frozenset(
         {
-            *("lang", "here", "absolute", "ui", "fmt", "site", "state", "glance_sessions"),
+            *("lang", "here", "absolute", "ui", "fmt", "site", "glance_sessions"),
             *("t", "url", "link", "static", "tx", "plain", "md", "markdown", "md_plain"),
             *("nav", "country", "canonical", "og_locale", "person", "map_url", "structured_data"),
         }
@@ -273,10 +272,6 @@ class Renderer:
         html = tpl.render(c=ctx, conf=self.conf, reg=self.state, lang=ctx.lang, **extra)
         return html.encode("utf-8")
 
-    def page(self, route: Route) -> bytes:
-        """Render one HTML page."""
-        return self._recorded_page(route)[1][0]
-
     def _recorded_page(self, route: Route) -> tuple[str, pagecache.Page]:
         """Render one HTML page, recording what it reads of the conference (see reads.py)."""
         kind, ident = route.key
@@ -321,9 +316,9 @@ class Renderer:
     def fingerprint(self) -> str:
         """Digest what pages show without a record in reads.py, and the templates.
 
-        That is the site's addresses and downloads, its interface strings and menus, its
-        timezone, base address and languages: what PageContext.UNRECORDED reads; and
-        SOURCE_DATE_EPOCH, which the calendars' pieces read.
+        That is the site's addresses and downloads, its interface strings, the Markdown pages
+        of every menu, its languages, base address, timezone and the timezone's rules: what
+        PageContext.UNRECORDED reads; and SOURCE_DATE_EPOCH, which the calendars' pieces read.
         """
         conf = self.conf
         parts = (
@@ -334,7 +329,8 @@ class Renderer:
             self.base_path,
             source_date(),  # the calendars' DTSTAMP
             (conf.base_url, conf.languages, conf.timezone, conf.strings),
-            [self.menu(menu, lang) for menu in ("main", "footer") for lang in conf.languages],
+            [(p.key, p.lang, p.slug, p.title, p.order, p.menu) for p in conf.pages],  # every menu
+            ics.timezone_block(conf),  # the zone's rules (tzdata) in the conference's years
             templating.folder_digest(self.templates),
         )
         return reads.digest(parts).hex()

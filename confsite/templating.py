@@ -104,6 +104,8 @@ class RecordingEnvironment(jinja2.Environment):
                     return rec.helper(attribute)
                 if obj is rec.site:
                     return rec.site_attribute(attribute)
+                if obj is rec.site.routes:
+                    return rec.routes_attribute(attribute)
             except AttributeError:
                 return super().getattr(reads.unwrap(obj), attribute)
         return super().getattr(obj, attribute)

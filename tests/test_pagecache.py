@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
+from markupsafe import Markup
 
 from confsite import pipeline, reads
 from confsite.errors import ContentInvalid
@@ -277,3 +278,96 @@ def test_reading_a_wrapped_object_whole_records_all_of_it() -> None:
     assert first == conf.sessions[0].title
     assert (("conf",), ("a", "sessions"), ("i", 0), ("a", "title")) in rec.reads
     assert not any(path[-1] == ("a", "description") for path in rec.reads)
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def rename_the_workshop(content: Path) -> None:
+    """Give the first part another id (the registration settings follow)."""
+    replace_in(content / "program.yaml", "  - id: werkstatt\n", "  - id: werkstatt2\n")
+    replace_in(content / "conference.yaml", "    werkstatt:", "    werkstatt2:")
+
+
+def add_menu_page(content: Path, title: str) -> None:
+    """Write a Markdown page, in both languages, that no menu of the site lists."""
+    for lang in ("de", "en"):
+        page = f"---\ntitle: {title} {lang}\nmenu: none\n---\nText.\n"
+        (content / "pages" / f"hinweis.{lang}.md").write_text(page, encoding="utf-8")
+
+
+def merge_the_parts(content: Path) -> None:
+    """Move the workshop's sessions into the conference part: one part instead of two."""
+    program, conference = content / "program.yaml", content / "conference.yaml"
+    data = yaml.safe_load(program.read_text(encoding="utf-8"))
+    workshop, rest = data["parts"][0], data["parts"][1]
+    rest["sessions"] = workshop["sessions"] + rest["sessions"]
+    data["parts"] = [rest]
+    program.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    settings = yaml.safe_load(conference.read_text(encoding="utf-8"))
+    settings["registration"]["parts"].pop(workshop["id"], None)
+    conference.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+#: Templates that reach the conference in roundabout ways (found by a review of the cache),
+#: and the content change each must show: template, text added to its main block, change.
+ROUNDABOUT = {
+    "a key asked for with in": (
+        "venue.html",
+        "{% if 'werkstatt' in conf.part_by_id %}MARK-YES{% else %}MARK-NO{% endif %}",
+        rename_the_workshop,
+    ),
+    "a key asked for with get": (
+        "venue.html",
+        "{% if conf.part_by_id.get('werkstatt') is none %}MARK-NO{% else %}MARK-YES{% endif %}",
+        rename_the_workshop,
+    ),
+    "an item asked for with is defined": (
+        "venue.html",
+        "{% if conf.parts[1] is defined %}MARK-TWO{% else %}MARK-ONE{% endif %}",
+        merge_the_parts,
+    ),
+    "the conference of the site's routes": (
+        "session.html",
+        "<!-- MARK {{ c.site.routes.conf.venue.directions.get(lang)[:30] }} -->",
+        lambda content: replace_in(
+            content / "conference.yaml", "  directions:\n    de: ", "  directions:\n    de: Neu. "
+        ),
+    ),
+    "a menu of its own": (
+        "venue.html",
+        "{% for href, label, here in c.nav('none', route) %}MARK {{ label }}{% endfor %}",
+        lambda content: add_menu_page(content, "Zweiter Titel"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(ROUNDABOUT), ids=list(ROUNDABOUT))
+def test_templates_that_reach_the_conference_in_roundabout_ways(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    name, added, change = ROUNDABOUT[case]
+    templates = workdir / "templates"
+    shutil.copytree(pipeline.TEMPLATES, templates)
+    add_to_template(templates, name, added)
+    content = workdir / "content"
+    if case == "a menu of its own":
+        add_menu_page(content, "Erster Titel")
+    before = render(content, templates=templates)
+    change(content)
+    cached, full = render_both(content, monkeypatch, templates=templates)
+    assert differing(cached, full) == []
+    assert differing(before, cached) != [], "the change must show somewhere"
+
+
+def test_a_key_made_by_a_block_set_is_kept_as_a_plain_string() -> None:
+    """A block ``set`` makes Markup under autoescape; the table (marshal) holds plain strings."""
+    conf = pipeline.load(ROOT / "content")
+    rec, _ = recorder_of(conf)
+    key = rec.key(Markup("werkstatt"))
+    assert type(key) is str and key == "werkstatt"
+    assert type(rec.key((Markup("a"), "b"))[0]) is str  # type: ignore[index]
+    assert rec.cacheable
