@@ -69,8 +69,9 @@ def hashed_assets(templates: Path) -> dict[str, Asset]:
 class PageContext:
     """Everything a template may call for one page in one language."""
 
-    #: Methods that look into the conference or the generated files: their calls are recorded
-    #: (reads.py). They depend on the page's language and arguments, not on its address.
+    #: Methods that look into what the build made besides the pages (the flyers' sizes, the
+    #: share images): their calls are recorded (reads.py). They depend on the page's language
+    #: and arguments, not on its address.
     RECORDED = frozenset({"download", "share_image"})
     #: Attributes and methods that give the same for the same page and arguments as long as
     #: Renderer.fingerprint() is the same, or read the conference through ``self.conf``,
