@@ -66,9 +66,13 @@ class Version:
         # CPU time and peak memory include the worker processes (they end before the build).
         return seconds, float(user), float(system), int(peak_kib) / 1024
 
+    def remove(self, out: str) -> None:
+        """Remove an output folder."""
+        shutil.rmtree(self.work / out, ignore_errors=True)
+
     def clear(self, out: str) -> None:
         """Remove an output folder, and every cache but the flyer PDFs."""
-        shutil.rmtree(self.work / out, ignore_errors=True)
+        self.remove(out)
         cache = self.work / ".confsite-cache"
         for entry in cache.iterdir() if cache.is_dir() else ():
             if entry.name == "flyer":
@@ -133,33 +137,34 @@ class Bench:
             content = work / f"content-{n}"
             synth.write(content, synth.conference(n))
             out = f"site-{n}"
-            for version in self.versions:
-                version.run(content, out, SYNTH_NOW)  # renders the flyers into the cache once
-
-            def once(version: Version, _: int, content: Path = content, out: str = out) -> Figures:
-                version.clear(out)
-                return version.run(content, out, SYNTH_NOW)
-
-            self.measure(f"full build, N = {n:,}", out, once)
+            self._builds(f"full build, N = {n:,}", content, out, Version.clear)
 
     def warm_build(self, work: Path, n: int) -> None:
         """Build from nothing, every cache warm (compiled templates, Markdown, compression, flyers)."""
-        content, out = work / f"content-{n}", f"site-warm-{n}"
+        self._builds(
+            f"full build, warm caches, N = {n:,}", work / f"content-{n}", f"site-warm-{n}", Version.remove
+        )
+
+    def unchanged_rebuild(self, work: Path, n: int) -> None:
+        """Build again into the same output folder, nothing changed: an editor's second build."""
+        self._builds(f"rebuild, nothing changed, N = {n:,}", work / f"content-{n}", f"site-again-{n}")
+
+    def _builds(
+        self, label: str, content: Path, out: str, before_each: Callable[[Version, str], None] | None = None
+    ) -> None:
+        """Build once per version (this renders the flyers into its cache), then time builds.
+
+        ``before_each(version, out)`` runs before each timed build (to remove its output, say).
+        """
         for version in self.versions:
             version.run(content, out, SYNTH_NOW)
 
         def once(version: Version, _: int) -> Figures:
-            shutil.rmtree(version.work / out, ignore_errors=True)
+            if before_each is not None:
+                before_each(version, out)
             return version.run(content, out, SYNTH_NOW)
 
-        self.measure(f"full build, warm caches, N = {n:,}", out, once)
-
-    def unchanged_rebuild(self, work: Path, n: int) -> None:
-        """Build again into the same output folder, nothing changed: an editor's second build."""
-        content, out = work / f"content-{n}", f"site-again-{n}"
-        for version in self.versions:
-            version.run(content, out, SYNTH_NOW)
-        self.measure(f"rebuild, nothing changed, N = {n:,}", out, lambda v, _: v.run(content, out, SYNTH_NOW))
+        self.measure(label, out, once)
 
     def edited_rebuild(self, work: Path, n: int, key: str) -> None:
         """Rebuild after editing one session's ``key``; compare with a full build without cache."""

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from confbuilder import make_site
+from confsite import messages
 from confsite.cli import main
 from confsite.content import MAX_PEOPLE, MAX_SESSIONS
 from confsite.loader import MAX_FILE_BYTES
@@ -35,6 +36,7 @@ NOW = "2019-03-01T12:00"
 #: A problem line: ``FILE:LINE: where: what``, or ``FILE:LINE: what`` for a whole-file problem.
 PROBLEM = re.compile(r"^[^:]+:\d+: .+: .+|^[^:]+:\d+: .+")
 SUMMARY = re.compile(r"^(\d+) problems? found; nothing was written\.$")
+GERMAN_SUMMARY = re.compile(r"^(\d+) Probleme? gefunden; nichts wurde geschrieben\.$", re.MULTILINE)
 #: Cases run through ``python build.py`` in a subprocess too (the rest run in-process).
 SUBPROCESS_CASES = ("yaml-syntax-error", "not-utf8", "yaml-object-tag", "alias-bomb", "deep-nesting")
 
@@ -167,11 +169,21 @@ def test_bad_content_in_process(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """Each case is reported in English, then with --lang de in German: the same lines, translated."""
     before = enter_case(case, tmp_path, built_site, monkeypatch)
-    code = main(["build", "--content", "content", "--out", "site", "--now", NOW])
+    argv = ["build", "--content", "content", "--out", "site", "--now", NOW]
+    code = main(argv)
     out, err = capsys.readouterr()
     check_report(case, code, err)
     assert out == ""
+    try:
+        code = main([*argv, "--lang", "de"])
+        german = capsys.readouterr().err
+    finally:
+        messages.use("en")
+    hits = check_report(case, code, german, GERMAN_SUMMARY, phrase=False)
+    assert len(german.strip().splitlines()) == len(err.strip().splitlines())
+    assert all(line not in err.splitlines() for line in hits), f"not translated:\n{german}"
     assert snapshot(tmp_path / "site") == before, "the existing site was changed"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"], "something was left beside"
 
