@@ -82,8 +82,8 @@ def render_site(
     renderer = Renderer(conf, templates, state, sizes, others)
     shares = share_image.share_images(renderer)
     renderer.share_images = {lang: (image.path, image.alt) for lang, image in shares.items()}
-    files = renderer.outputs(jobs, also=_feed_tasks(conf, routes), pieces=ics.pieces(conf, routes))
-    files.update(ics.assemble(conf, routes, renderer.pieces))
+    files, pieces = renderer.outputs(jobs, also=_feed_tasks(conf, routes), pieces=ics.pieces(conf, routes))
+    files.update(ics.assemble(conf, routes, pieces))
     files.update(downloads)
     files.update({image.path: image.data for image in shares.values()})
     files["_headers"] = headers.headers_file()

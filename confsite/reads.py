@@ -260,13 +260,14 @@ class Seq:
     def __bool__(self) -> bool:
         return self._length() > 0
 
+    def _item(self, index: int) -> Any:
+        return self._rec.result((*self._path, ("i", index)), self._items[index])
+
     def __iter__(self) -> Iterator[Any]:
-        for index in range(self._length()):
-            yield self._rec.result((*self._path, ("i", index)), self._items[index])
+        return map(self._item, range(self._length()))
 
     def __reversed__(self) -> Iterator[Any]:
-        for index in reversed(range(self._length())):
-            yield self._rec.result((*self._path, ("i", index)), self._items[index])
+        return map(self._item, reversed(range(self._length())))
 
     def __getitem__(self, index: Any) -> Any:
         if not isinstance(index, int):  # a slice, say: the items it gives are read whole
@@ -276,7 +277,7 @@ class Seq:
         if not 0 <= index < len(self._items):
             self._length()  # (what is out of range depends on the length alone)
             raise IndexError(index)
-        return self._rec.result((*self._path, ("i", index)), self._items[index])
+        return self._item(index)
 
     def __eq__(self, other: object) -> bool:
         return bool(unwrap(self) == unwrap(other))

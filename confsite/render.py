@@ -45,11 +45,6 @@ class Asset:
     data: bytes
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
-    """Return the Jinja environment of a templates folder (one per process: see templating.py)."""
-    return templating.make_environment(templates)
-
-
 def hashed_assets(templates: Path) -> dict[str, Asset]:
     """Read templates/static and give every file a name with its content hash."""
     assets: dict[str, Asset] = {}
@@ -235,7 +230,7 @@ class Renderer:
         """Render pages that link ``downloads`` (path -> size) and ``others`` (made elsewhere)."""
         self.conf = conf
         self.templates = templates
-        self.env = make_environment(templates)
+        self.env = templating.make_environment(templates)
         self.routes = Routes(conf)
         self.state = state
         self.assets = hashed_assets(templates)
@@ -247,8 +242,6 @@ class Renderer:
         self.base_path = "/" + conf.base_url.split("://", 1)[1].split("/", 1)[1]
         self._menus: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         self._digests = reads.Digests()
-        #: the pieces that outputs() made: key -> bytes
-        self.pieces: dict[str, bytes] = {}
 
     def publishes(self, path: str) -> bool:
         """Tell whether the site has a download or a generated file at ``path``, to link it."""
@@ -341,13 +334,13 @@ class Renderer:
         jobs: int = 1,
         also: Sequence[FileMaker] = (),
         pieces: Mapping[str, PieceMaker] = MappingProxyType({}),
-    ) -> dict[str, bytes]:
-        """Render every page, the sitemap and the small files: path -> bytes.
+    ) -> tuple[dict[str, bytes], dict[str, bytes]]:
+        """Render every page, the sitemap and the small files (path -> bytes), and ``pieces``.
 
         The pages are rendered on ``jobs`` processes, together with the files that ``also``
-        makes (feeds) and the ``pieces`` of other outputs (calendars; they end up in
-        ``self.pieces`` by key), so that every process is busy until the end. A page or a
-        piece whose reads have not changed since the last build is used again (reads.py).
+        makes (feeds) and the ``pieces`` of other outputs (calendars: key -> bytes, the second
+        result), so that every process is busy until the end. A page or a piece whose reads
+        have not changed since the last build is used again (reads.py).
         """
         fingerprint = self.fingerprint()
         kept = pagecache.load()
@@ -382,12 +375,11 @@ class Renderer:
                 done[key] = page[0]
         log.debug("rendered %d pages, %d unchanged", len(pages), len(self.routes.all) - len(pages))
         table.store()
-        self.pieces = {key: done[key] for key in pieces}
         out.update({file: done[file] for file in [*(route.file for route in self.routes.all), *sheets]})
         out["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {self.conf.base_url}sitemap.xml\n".encode()
         for asset in self.assets.values():
             out[asset.path] = asset.data
-        return out
+        return out, {key: done[key] for key in pieces}
 
 
 #: What a task of outputs() makes: files, or one page with its reads.
