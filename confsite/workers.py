@@ -9,13 +9,13 @@ way the results come back in the order of the items, so the output does not depe
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
+
+from . import libc
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -68,8 +68,7 @@ def each_item(
 
 def _follow(parent: int) -> None:
     """Make a worker end with the build that started it, even when that is killed (Linux)."""
-    libc_name = ctypes.util.find_library("c")
-    prctl = getattr(ctypes.CDLL(libc_name), "prctl", None) if libc_name else None
+    prctl = libc.function("prctl")
     if prctl is not None:
         prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the build ended before the line above took effect

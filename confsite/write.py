@@ -9,8 +9,6 @@ changed are written again.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
 import os
 import re
@@ -20,7 +18,7 @@ import stat
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from . import cache
+from . import cache, libc
 from .messages import msg
 
 #: Files whose presence marks a folder as an earlier build that may be replaced.
@@ -295,11 +293,7 @@ def _swap(staging: Path, out: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders in one atomic step (Linux renameat2); False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = libc.function("renameat2")
     if renameat2 is None:
         return False
     at_fdcwd = -100
