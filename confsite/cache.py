@@ -15,6 +15,7 @@ import marshal
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +80,27 @@ def store_table(path: Path, table: dict[str, Any]) -> None:
         log.warning("could not write the cache %s: %s", path, error)
         if tmp is not None:
             tmp.unlink(missing_ok=True)
+
+
+def results(
+    name: str,
+    table_version: str,
+    keys: Iterable[str],
+    valid: Callable[[object], bool],
+    make: Callable[[list[str]], Iterable[Any]],
+) -> dict[str, Any]:
+    """Return a result for every key: kept ones from the table ``name``, the rest from ``make``.
+
+    ``make(missing)`` returns the results of the missing keys in their order. The table then
+    keeps exactly the results of ``keys``, for the next build; a kept value that ``valid``
+    refuses counts as missing.
+    """
+    path = table_path(name, table_version)
+    stored = load_table(path)
+    wanted = list(dict.fromkeys(keys))
+    found = {key: stored[key] for key in wanted if valid(stored.get(key))}
+    missing = [key for key in wanted if key not in found]
+    found.update(zip(missing, make(missing), strict=True))
+    if enabled() and (missing or stored.keys() != found.keys()):
+        store_table(path, found)
+    return found

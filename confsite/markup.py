@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Iterable
 from importlib import metadata
@@ -92,16 +93,10 @@ def _text(markup: Markup) -> str:
 def convert_all(sources: Iterable[str], jobs: int = 1) -> None:
     """Convert many texts ahead of rendering, on ``jobs`` processes, reusing earlier builds' results."""
     wanted = sorted(set(sources))
-    missing = [source for source in wanted if source not in _converted]
-    if not missing:  # all known in this process already (the preview's rebuilds)
+    if all(source in _converted for source in wanted):  # (the preview's rebuilds)
         return
-    table = cache.table_path("markdown", _version())
-    stored = cache.load_table(table)
-    remember({source: stored[source] for source in missing if _is_pair(stored.get(source))})
-    missing = [source for source in missing if source not in _converted]
-    remember(dict(zip(missing, workers.map_items(_convert_plain, missing, jobs), strict=True)))
-    if cache.enabled() and stored.keys() != set(wanted):  # keep exactly what this build uses
-        cache.store_table(table, {source: _convert_plain(source) for source in wanted})
+    make = functools.partial(workers.map_items, _convert_plain, jobs=jobs)
+    remember(cache.results("markdown", _version(), wanted, _is_pair, make))
 
 
 def _is_pair(value: object) -> bool:

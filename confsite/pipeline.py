@@ -111,17 +111,18 @@ def with_compressed(files: dict[str, bytes], jobs: int = 1) -> dict[str, bytes]:
     """Return ``compress.with_compressed(files)``, reusing earlier builds' siblings of the same bytes."""
     code = Path(compress.__file__).read_bytes()  # its settings, and how it calls gzip and brotli
     version = cache.version(code, metadata.version("brotli"), zlib.ZLIB_RUNTIME_VERSION)
-    table = cache.table_path("compressed", version)
-    stored = cache.load_table(table)
     keys = {path: f"{path}\0{hashlib.sha256(data).hexdigest()}" for path, data in files.items()}
-    siblings = {key: stored[key] for key in keys.values() if _is_siblings(stored.get(key))}
-    missing = [path for path, key in keys.items() if key not in siblings]
-    # A few large files (the feeds and calendars after an edit) are worth a pool of their own.
-    large = sum(len(files[path]) for path in missing) >= COMPRESS_IN_PARALLEL_FROM
-    made = map_items(functools.partial(_siblings, files), missing, jobs, min_items=2 if large else MIN_ITEMS)
-    siblings.update({keys[path]: found for path, found in zip(missing, made, strict=True)})
-    if cache.enabled() and stored.keys() != siblings.keys():  # keep exactly what this build uses
-        cache.store_table(table, siblings)
+    path_of = {key: path for path, key in keys.items()}
+
+    def make(missing: list[str]) -> list[dict[str, bytes]]:
+        paths = [path_of[key] for key in missing]
+        # A few large files (the feeds and calendars after an edit) are worth a pool of their own.
+        large = sum(len(files[path]) for path in paths) >= COMPRESS_IN_PARALLEL_FROM
+        return map_items(
+            functools.partial(_siblings, files), paths, jobs, min_items=2 if large else MIN_ITEMS
+        )
+
+    siblings = cache.results("compressed", version, keys.values(), _is_siblings, make)
     out = dict(files)
     for key in keys.values():
         out.update(siblings[key])
