@@ -76,16 +76,22 @@ def digest(value: object) -> bytes:
 class Recorder:
     """The reads of one page while it renders."""
 
-    def __init__(self, site: Any, lang: str, conf: Conference, state: State, memo: Digests) -> None:
-        """Record a page in ``lang``; its page helper is set as ``ctx`` once it is made."""
+    def __init__(
+        self, site: Any, lang: str, conf: Conference, state: State, memo: Digests, record: bool = True
+    ) -> None:
+        """Record a page in ``lang``; its page helper is set as ``ctx`` once it is made.
+
+        Without ``record`` (no cache to keep the page in) the page sees the conference as it
+        is, and nothing is recorded.
+        """
         self.site = site
         self.ctx: Any = None
         self.reads: dict[ReadPath, Digest] = {}
         #: False when the page read something that cannot be recorded: render it every time.
-        self.cacheable = True
+        self.cacheable = record
         self.memo = memo
-        self.conf: Any = Lazy(conf, (("conf",),), self)
-        self.state: Any = Lazy(state, (("reg",),), self)
+        self.conf: Any = Lazy(conf, (("conf",),), self) if record else conf
+        self.state: Any = Lazy(state, (("reg",),), self) if record else state
         self._ctx_root: ReadPath = (("c", lang),)
 
     def result(self, path: ReadPath, value: Any) -> Any:

@@ -20,7 +20,7 @@ from babel.core import get_global
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
-from . import ics, jsonld, pagecache, reads, templating
+from . import cache, ics, jsonld, pagecache, reads, templating
 from .i18n import Formatter
 from .ics import PieceMaker
 from .markup import markdown, plain
@@ -242,6 +242,8 @@ class Renderer:
         self.base_path = "/" + conf.base_url.split("://", 1)[1].split("/", 1)[1]
         self._menus: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         self._digests = reads.Digests()
+        #: Whether pages record what they read: not when there is no cache to keep them in.
+        self._record = cache.enabled()
 
     def publishes(self, path: str) -> bool:
         """Tell whether the site has a download or a generated file at ``path``, to link it."""
@@ -299,8 +301,8 @@ class Renderer:
         return key, self._recorded(self.conf.default_language, lambda rec: make(rec.conf))
 
     def _recorded(self, lang: str, make: Callable[[reads.Recorder], bytes]) -> pagecache.Page:
-        rec = reads.Recorder(self, lang, self.conf, self.state, self._digests)
-        reads.current = rec
+        rec = reads.Recorder(self, lang, self.conf, self.state, self._digests, self._record)
+        reads.current = rec if self._record else None
         try:
             data = make(rec)
         finally:

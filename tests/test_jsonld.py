@@ -16,8 +16,8 @@ from test_incremental import synth  # the benchmark's conference generator
 
 from confsite.jsonld import HOME_SUB_EVENTS
 from confsite.model import Conference
-from confsite.registration import State
 from confsite.pipeline import build, load, render_site
+from confsite.registration import State
 from confsite.routes import Routes
 
 ROOT = Path(__file__).resolve().parents[1]
