@@ -12,7 +12,7 @@ from . import crossref
 from .errors import ContentInvalid, Errors
 from .fields import MISSING, Ctx, ListOf, Loc, Parsed, describe, parse_record, suggest
 from .i18n import load_strings
-from .loader import LList, LMap, RawPage, display_path, load_page, load_yaml
+from .loader import LList, LMap, RawPage, display_path, kept_parses, load_page, load_yaml
 from .messages import Message, msg
 from .model import (
     Conference,
@@ -49,6 +49,11 @@ _LIMITS = {
 
 def load_conference(content: Path, templates: Path) -> Conference:
     """Read and check every content file; raise ContentInvalid with all problems found."""
+    with kept_parses():  # files unchanged since the last build are not parsed again
+        return _load_conference(content, templates)
+
+
+def _load_conference(content: Path, templates: Path) -> Conference:
     errors = Errors()
     if not content.is_dir():
         errors.add(
