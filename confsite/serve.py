@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from . import flyer, pipeline
+from . import flyer, pagecache, pipeline
 from .errors import ContentInvalid
 from .loader import display_path
 from .messages import msg
@@ -265,35 +265,36 @@ def serve(
     before = _snapshot(preview.folders())  # a save during the first build is not missed
     watcher = threading.Thread(target=preview.watch, args=(before,), name="confsite-watch", daemon=True)
     try:
-        try:
-            preview.rebuild()
-            watcher.start()
-            where = address(host, int(server.server_address[1]), preview.site.prefix)
-            log.info("%s", msg("Serving {where}", "Vorschau unter {where}", where=where))
-            log.info(
-                "%s",
-                msg(
-                    "Watching {content} and {templates}; Ctrl-C stops.",
-                    "Beobachte {content} und {templates}; Strg-C beendet.",
-                    content=display_path(content),
-                    templates=display_path(templates),
-                ),
-            )
-            if host not in ("127.0.0.1", "localhost", "::1"):
-                log.warning(
+        with pagecache.held_in_memory():  # the table is written once, when the preview ends
+            try:
+                preview.rebuild()
+                watcher.start()
+                where = address(host, int(server.server_address[1]), preview.site.prefix)
+                log.info("%s", msg("Serving {where}", "Vorschau unter {where}", where=where))
+                log.info(
                     "%s",
                     msg(
-                        "Listening on {host}: other machines on the network can see this preview.",
-                        "Lausche auf {host}: andere Rechner im Netz können diese Vorschau sehen.",
-                        host=host,
+                        "Watching {content} and {templates}; Ctrl-C stops.",
+                        "Beobachte {content} und {templates}; Strg-C beendet.",
+                        content=display_path(content),
+                        templates=display_path(templates),
                     ),
                 )
-            server.serve_forever(poll_interval=0.2)
-        finally:
-            preview.stop()
-            server.server_close()
-            if watcher.is_alive():
-                watcher.join(timeout=5)
+                if host not in ("127.0.0.1", "localhost", "::1"):
+                    log.warning(
+                        "%s",
+                        msg(
+                            "Listening on {host}: other machines on the network can see this preview.",
+                            "Lausche auf {host}: andere Rechner im Netz können diese Vorschau sehen.",
+                            host=host,
+                        ),
+                    )
+                server.serve_forever(poll_interval=0.2)
+            finally:
+                preview.stop()
+                server.server_close()
+                if watcher.is_alive():
+                    watcher.join(timeout=5)
     except KeyboardInterrupt:
         log.info("%s", msg("Stopped.", "Beendet."))
     finally:

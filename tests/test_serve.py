@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import http.client
 import json
+import marshal
 import re
 import signal
 import socket
@@ -335,3 +336,19 @@ def test_broken_start_port_in_use_and_ctrl_c(served: tuple[Site, Preview], tmp_p
         code = stop(preview.process)
     assert code == 0
     assert preview.output().rstrip().endswith("Stopped.")
+
+
+def test_the_page_table_is_written_once_when_the_preview_ends(tmp_path: Path) -> None:
+    """The preview keeps its table of rendered pages in memory and writes the newest one on Ctrl-C."""
+    site = make_site(tmp_path, pages=True)
+    preview = start(tmp_path, "--port", "0", "--now", "2019-03-01T12:00", name="table")
+    try:
+        site.replace("pages/about.de.md", "Wir sind **wir**.", "Wir sind **neu hier**.")
+        eventually(lambda: page(preview, "de/about/"), lambda t: "<strong>neu hier</strong>" in t, "the edit")
+        assert not list(tmp_path.glob(".confsite-cache/pages-*.marshal"))  # nothing written per rebuild
+    finally:
+        assert stop(preview.process) == 0, preview.output()
+    (table,) = tmp_path.glob(".confsite-cache/pages-*.marshal")
+    kept = marshal.loads(table.read_bytes())
+    _, about = kept["pages"]["de/about/index.html"]
+    assert b"<strong>neu hier</strong>" in about
