@@ -61,8 +61,11 @@ def load_table(path: Path) -> dict[str, Any]:
     return data
 
 
-def store_table(path: Path, table: dict[str, Any]) -> None:
-    """Write a table atomically, replacing older versions of it; skip it if that fails."""
+def store_table(path: Path, table: dict[str, Any], versioned: bool = True) -> None:
+    """Write a table atomically, replacing older versions of it; skip it if that fails.
+
+    A table that is not ``versioned`` has no older versions: its name is all its own.
+    """
     if not enabled():
         return
     tmp: Path | None = None
@@ -73,7 +76,7 @@ def store_table(path: Path, table: dict[str, Any]) -> None:
             file.write(marshal.dumps(table))
         os.replace(tmp, path)
         name = path.name.rsplit("-", 1)[0]
-        for old in path.parent.glob(f"{name}-*.marshal"):
+        for old in path.parent.glob(f"{name}-*.marshal") if versioned else ():
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError as error:

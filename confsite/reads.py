@@ -33,6 +33,7 @@ same bytes, so its last bytes are used again (pagecache.py).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -366,7 +367,7 @@ class Digests:
         elif isinstance(value, dict):
             parts = [item for pair in value.items() for item in pair]
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            parts = [getattr(value, f.name) for f in dataclasses.fields(value)]
+            parts = [getattr(value, name) for name in _field_names(type(value))]
         else:
             made = digest(value)
             self._memo[id(value)] = (value, made)  # keeps the value, so its id stays its own
@@ -382,6 +383,11 @@ class Digests:
         made = hashed.digest()
         self._memo[id(value)] = (value, made)
         return made
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 #: The digest of a path that leads nowhere (a missing key, say): Evaluator.digest() gives it too.

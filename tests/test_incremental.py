@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from confsite import compress, feeds, ics, pipeline
+from confsite import compress, feeds, ics, pipeline, write
 from confsite.routes import Routes, relative
 from confsite.write import write_site
 
@@ -381,3 +381,48 @@ def test_without_the_cache_no_site_is_kept(tmp_path: Path, monkeypatch: pytest.M
     write_site(files, tmp_path / "site")
     write_site(files, tmp_path / "site")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_files_the_manifests_vouch_for_are_not_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file left as the last builds wrote it (same inode, size and time) is not read to compare."""
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "site"
+    files = {"index.html": b"home", "sitemap.xml": b"<urlset/>", "de/index.html": b"start"}
+    reads: list[str] = []
+    holds = write._holds
+
+    def counting(path: str, data: bytes) -> bool:
+        reads.append(path)
+        return holds(path, data)
+
+    monkeypatch.setattr(write, "_holds", counting)
+    write_site(files, out)  # the first build: nothing to compare with
+    reads.clear()
+    for _ in range(3):  # into a new folder beside the first site, into the first site kept, ...
+        write_site(files, out)
+        assert tree(out) == (files, {"de"})
+    assert reads == []
+    monkeypatch.setenv("CONFSITE_NO_CACHE", "1")  # no manifests: every file is compared
+    write_site(files, out)
+    assert len(reads) == len(files)
+
+
+def test_a_file_changed_in_place_in_the_published_site_is_written_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept site shares its unchanged files (hard links) with the published one: a tool that
+    rewrites a published file in place changes the kept one too; the next build notices."""
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "site"
+    files = {"index.html": b"home", "sitemap.xml": b"<urlset/>", "de/index.html": b"start"}
+    write_site(files, out)
+    write_site(files, out)
+    with open(out / "de" / "index.html", "r+b") as published:  # same inode, same size
+        published.write(b"stArt")
+    os.utime(out / "de" / "index.html", ns=(1, 1))  # even a time far in the past
+    write_site(files, out)
+    assert tree(out) == (files, {"de"})
+    write_site(files, out)
+    assert tree(out) == (files, {"de"})
