@@ -67,10 +67,13 @@ def render_site(
     templates: Path = TEMPLATES,
     jobs: int = 1,
     flyers: FlyerMaker = flyer_pdf,
+    feeds: bool = True,
 ) -> dict[str, bytes]:
     """Render every output file of the site: site path -> bytes, on ``jobs`` processes.
 
     ``flyers`` makes the flyer PDFs; the preview passes one that may answer with the last PDF.
+    Without ``feeds`` the feeds are left out: the preview makes them when they are asked for
+    (:func:`feed_makers`).
     """
     state = state_at(conf, now)
     routes = Routes(conf)
@@ -82,7 +85,8 @@ def render_site(
     renderer = Renderer(conf, templates, state, sizes, others)
     shares = share_image.share_images(renderer)
     renderer.share_images = {lang: (image.path, image.alt) for lang, image in shares.items()}
-    files, pieces = renderer.outputs(jobs, also=_feed_tasks(conf, routes), pieces=ics.pieces(conf, routes))
+    tasks = _feed_tasks(conf, routes) if feeds else []
+    files, pieces = renderer.outputs(jobs, also=tasks, pieces=ics.pieces(conf, routes))
     files.update(ics.assemble(conf, routes, pieces))
     files.update(downloads)
     files.update({image.path: image.data for image in shares.values()})
@@ -94,6 +98,12 @@ def _markdown_sources(conf: Conference) -> list[str]:
     """Return every Markdown source of the site in every language: texts and page bodies."""
     sources = [text.get(lang) for text in conf.markdown_texts() for lang in conf.languages]
     return sources + [page.body for page in conf.pages]
+
+
+def feed_makers(conf: Conference) -> dict[str, Callable[[], bytes]]:
+    """Return what makes each feed of ``conf``: site path -> function."""
+    routes = Routes(conf)
+    return {path: functools.partial(make, conf, routes) for path, make in FEEDS.items()}
 
 
 def _feed_tasks(conf: Conference, routes: Routes) -> list[Callable[[], dict[str, bytes]]]:

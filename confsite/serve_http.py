@@ -9,6 +9,7 @@ import logging
 import mimetypes
 import socket
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Protocol
@@ -51,7 +52,7 @@ _OVERLAY_STYLE = (
 class Built:
     """What the preview serves: the last good files, and the problems of the latest attempt."""
 
-    files: dict[str, bytes]
+    files: Mapping[str, bytes]
     prefix: str
     version: str
     errors: tuple[str, ...] = ()

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from confbuilder import Site, make_site
+from confsite.serve import Deferred, _pages
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Long enough for a rebuild on a busy machine, short enough to keep the file quick.
@@ -258,6 +259,25 @@ def test_an_edit_shows_in_the_next_fetch(served: tuple[Site, Preview]) -> None:
     eventually(lambda: page(preview, "de/about/"), lambda t: "<strong>wir</strong>" in t, "the restored page")
 
 
+def test_the_feeds_follow_the_content(served: tuple[Site, Preview]) -> None:
+    """The preview makes the feeds when they are fetched, from the content as it is then."""
+
+    def titles() -> str:
+        schedule = json.loads(page(preview, "schedule.json"))["schedule"]["conference"]
+        events = [e for day in schedule["days"] for room in day["rooms"].values() for e in room]
+        return json.dumps([e["title"] for e in events], ensure_ascii=False)
+
+    site, preview = served
+    assert "Begrüßung" in titles()
+    site.replace("program.yaml", "{de: Begrüßung, en: Welcome}", "{de: Hallo, en: Hello}")
+    try:
+        eventually(titles, lambda text: "Hallo" in text and "Begrüßung" not in text, "the new title")
+        assert "<title>Hallo</title>" in page(preview, "schedule.xml")
+    finally:
+        site.replace("program.yaml", "{de: Hallo, en: Hello}", "{de: Begrüßung, en: Welcome}")
+    eventually(titles, lambda text: "Begrüßung" in text, "the restored title")
+
+
 def test_broken_content_shows_the_problem_over_the_last_good_site(served: tuple[Site, Preview]) -> None:
     site, preview = served
     talk = "de/programm/talk/"
@@ -352,3 +372,20 @@ def test_the_page_table_is_written_once_when_the_preview_ends(tmp_path: Path) ->
     kept = marshal.loads(table.read_bytes())
     _, about = kept["pages"]["de/about/index.html"]
     assert b"<strong>neu hier</strong>" in about
+
+
+def test_deferred_files_are_made_once_and_only_when_asked_for() -> None:
+    made: list[str] = []
+
+    def feed() -> bytes:
+        made.append("feed")
+        return b"{}"
+
+    files = Deferred({"index.html": b"<p>"}, {"schedule.json": feed, "index.html": feed})
+    assert "schedule.json" in files and len(files) == 2 and list(files) == ["index.html", "schedule.json"]
+    assert _pages(files) == {"index.html": b"<p>"}
+    assert made == []
+    assert files["schedule.json"] == files["schedule.json"] == b"{}"
+    assert made == ["feed"]
+    with pytest.raises(KeyError):
+        files["schedule.xml"]
