@@ -222,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("serve", "schema", "new"):
             return _editor_command(args)
         if args.command == "check":
-            conf = load(args.content, args.templates)
+            conf = load(args.content, args.templates, keep=False)  # check writes nothing
             said = msg(
                 "{content}: OK ({sessions} sessions, {people} people, {languages} languages)",
                 "{content}: in Ordnung ({sessions} Programmpunkte, {people} Personen, {languages} Sprachen)",

@@ -47,9 +47,15 @@ _LIMITS = {
 }
 
 
-def load_conference(content: Path, templates: Path) -> Conference:
-    """Read and check every content file; raise ContentInvalid with all problems found."""
-    with kept_parses():  # files unchanged since the last build are not parsed again
+def load_conference(content: Path, templates: Path, keep: bool = True) -> Conference:
+    """Read and check every content file; raise ContentInvalid with all problems found.
+
+    With ``keep``, files unchanged since the last build are not parsed again, and this
+    build's parses are kept for the next (.confsite-cache/); without, nothing is written.
+    """
+    if not keep:
+        return _load_conference(content, templates)
+    with kept_parses():
         return _load_conference(content, templates)
 
 

@@ -49,9 +49,14 @@ class BuildResult:
     seconds: float
 
 
-def load(content: Path, templates: Path = TEMPLATES, base_url: str | None = None) -> Conference:
-    """Read and validate the content; raise ContentInvalid with every problem."""
-    conf = load_conference(content, templates)
+def load(
+    content: Path, templates: Path = TEMPLATES, base_url: str | None = None, keep: bool = True
+) -> Conference:
+    """Read and validate the content; raise ContentInvalid with every problem.
+
+    Without ``keep`` nothing is written, not even into the cache (``build.py check``).
+    """
+    conf = load_conference(content, templates, keep)
     if base_url:
         conf = dataclasses.replace(conf, base_url=base_url.rstrip("/") + "/")
     return conf
