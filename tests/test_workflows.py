@@ -82,6 +82,7 @@ def test_deploy_tests_then_builds_for_the_pages_address_with_least_privilege() -
     assert test_at < build_at < upload_at, "test, then build, then upload"
     assert "--base-url" in runs[build_at] and "--out site" in runs[build_at]
     assert f"steps.{pages['id']}.outputs.base_url" in str(steps[build_at].get("env", {}))
+    assert steps[build_at]["env"].get("CONFSITE_NO_CACHE") == "1", "a fresh machine: caches only cost"
     assert steps[upload_at]["with"]["path"] == "site"
     assert deploy["needs"] == "build"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
