@@ -166,24 +166,33 @@ class Recorder:
 
 
 class Lazy:
-    """A model object whose attributes are recorded as they are read."""
+    """A model object whose attributes are recorded as they are read.
 
-    __slots__ = ("_obj", "_path", "_rec")
+    An attribute read again through the same wrapper is recorded already: the model objects
+    do not change while a page renders, so the first answer is given again.
+    """
+
+    __slots__ = ("_obj", "_path", "_rec", "_seen")
 
     def __init__(self, obj: Any, path: ReadPath, rec: Recorder) -> None:
         self._obj = obj
         self._path = path
         self._rec = rec
+        self._seen: dict[str, Any] = {}
 
     def read(self, name: str) -> Any:
         """Read an attribute (from a template or from Python): recorded at this path plus its name."""
+        seen = self._seen
+        if name in seen:
+            return seen[name]
         path = (*self._path, ("a", name))
         try:
             value = getattr(self._obj, name)
         except AttributeError:  # (Jinja's "is defined" asks this way)
             self._rec.reads[path] = ABSENT
             raise
-        return self._rec.result(path, value)
+        seen[name] = result = self._rec.result(path, value)
+        return result
 
     def _whole(self) -> Any:
         self._rec.whole(self._path, self._obj)
