@@ -54,7 +54,7 @@ def load() -> Kept | None:
     """
     if not cache.enabled():
         return None
-    if _held is not None and _last is not None:
+    if _held and _last is not None:
         return _last[1]
     path = cache.table_path("pages", _version())
     seen = _file_state(path)
@@ -73,8 +73,10 @@ def load() -> Kept | None:
 
 #: The table this process last wrote or read: (its file and the file's state), the table.
 _last: tuple[tuple[Path, tuple[int, int, int]], Kept] | None = None
-#: While the preview runs (held_in_memory): the table it has not written yet, if any.
-_held: list[Kept] | None = None
+#: Whether the table is held in memory (held_in_memory, while the preview runs).
+_held = False
+#: The newest table held in memory and not written yet.
+_unwritten: Kept | None = None
 
 
 @contextlib.contextmanager
@@ -85,14 +87,15 @@ def held_in_memory() -> Iterator[None]:
     of 1,000 sessions) would only delay the reload. A preview killed outright leaves the last
     table written, which is still correct: pages are used again only when their reads match.
     """
-    global _held  # noqa: PLW0603  (one table per process)
-    _held = []
+    global _held, _unwritten  # noqa: PLW0603  (one table per process)
+    _held = True
     try:
         yield
     finally:
-        unwritten, _held = _held, None
-        if unwritten:
-            _write(unwritten[-1])
+        _held = False
+        if _unwritten is not None:
+            _write(_unwritten)
+        _unwritten = None
 
 
 def _file_state(path: Path) -> tuple[int, int, int] | None:
@@ -103,9 +106,9 @@ def _file_state(path: Path) -> tuple[int, int, int] | None:
     return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
-def _remember(path: Path, kept: Kept, held: bool = False) -> None:
+def _remember(path: Path, kept: Kept) -> None:
     global _last  # noqa: PLW0603  (one table per process)
-    seen = (0, 0, 0) if held else _file_state(path)  # (a held table is used whatever the file)
+    seen = _file_state(path)
     _last = None if seen is None else ((path, seen), kept)
 
 
@@ -184,11 +187,16 @@ class Table:
             paths, digests = [paths[i] for i in used], [digests[i] for i in used]
             pages = {key: (tuple(renumber[i] for i in ids), data) for key, (ids, data) in pages.items()}
         kept = Kept(self.fingerprint, tuple(paths), tuple(digests), pages)
-        if _held is not None:
-            _held[:] = [kept]
-            _remember(cache.table_path("pages", _version()), kept, held=True)
+        if _held:
+            _hold(kept)
         else:
             _write(kept)
+
+
+def _hold(kept: Kept) -> None:
+    global _last, _unwritten  # noqa: PLW0603  (one table per process)
+    _unwritten = kept
+    _last = ((cache.table_path("pages", _version()), (0, 0, 0)), kept)  # load() takes it as it is
 
 
 def _write(kept: Kept) -> None:
