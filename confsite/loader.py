@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
-import pickle
 import re
 import stat
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -302,41 +303,105 @@ def read_text(path: Path, errors: Errors) -> str | None:
 
 
 class _KeptParses:
-    """The documents parsed by the last build, by file, first line and text: key -> pickled value.
+    """The documents parsed by the last build, by file, first line and text: key -> encoded value.
 
     A build reads them in :func:`kept_parses`; a document parsed without a problem is kept for
     the next one, so that a file that did not change is not parsed again (people.yaml of a
-    conference of 1,000 sessions: 0.16 s to parse, 0.01 s to unpickle).
+    conference of 1,000 sessions: 0.16 s to parse, 0.03 s to decode). The values are kept as
+    plain tuples (:func:`_encode`), which marshal reads without running any code.
     """
 
     def __init__(self) -> None:
         self.path = cache.table_path("yaml", _parse_version())
         self.stored = cache.load_table(self.path)
-        self.used: dict[str, bytes] = {}
+        self.used: dict[str, Any] = {}
 
     def get(self, key: str) -> Any:
         """Return a fresh copy of the value kept under ``key``, or None."""
-        data = self.stored.get(key)
-        if not isinstance(data, bytes):
+        encoded = self.stored.get(key)
+        if encoded is None:
             return None
         try:
-            value = pickle.loads(data)
-        except Exception:  # a damaged entry: parse again
+            value = _decode(encoded)
+        except (TypeError, ValueError, IndexError, KeyError):  # a damaged entry: parse again
             return None
-        self.used[key] = data
+        self.used[key] = encoded
         return value
 
     def keep(self, key: str, value: Any) -> None:
-        self.used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        """Keep a document for the next build, unless it holds a kind of value not kept."""
+        with contextlib.suppress(TypeError):  # (a set or binary data: a content error anyway)
+            self.used[key] = _encode(value)
 
     def store(self) -> None:
         if self.used.keys() != self.stored.keys():
             cache.store_table(self.path, self.used)
 
 
+#: The kinds of values a document keeps as they are.
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _encode(value: Any) -> Any:
+    """Turn a parsed document into nested tuples of plain values, line numbers included."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is LMap:
+        pairs = tuple((key, _encode(item)) for key, item in value.items())
+        return ("map", value.path, value.line, tuple(value.key_lines.items()), pairs)
+    if kind is LList:
+        items = tuple(_encode(item) for item in value)
+        return ("list", value.path, value.line, tuple(value.item_lines), items)
+    if kind is dt.datetime:
+        offset = value.utcoffset()
+        seconds = None if offset is None else int(offset.total_seconds())
+        return ("datetime", value.replace(tzinfo=None).isoformat(), seconds)
+    if kind is dt.date:
+        return ("date", value.isoformat())
+    raise TypeError(f"not kept: {kind.__name__}")
+
+
+def _decode(value: Any) -> Any:
+    """Make a parsed document from what :func:`_encode` made of it."""
+    if type(value) is not tuple:
+        if type(value) not in _SCALARS:
+            raise TypeError(type(value).__name__)
+        return value
+    tag = value[0]
+    if tag == "map":
+        _, path, line, key_lines, pairs = value
+        mapping = LMap(path, line)
+        mapping.key_lines = dict(key_lines)
+        for key, item in pairs:
+            mapping[key] = _decode(item)
+        return mapping
+    if tag == "list":
+        _, path, line, item_lines, items = value
+        sequence = LList(path, line)
+        sequence.item_lines = list(item_lines)
+        sequence.extend(_decode(item) for item in items)
+        return sequence
+    if tag == "datetime":
+        moment = dt.datetime.fromisoformat(value[1])
+        return (
+            moment if value[2] is None else moment.replace(tzinfo=dt.timezone(dt.timedelta(seconds=value[2])))
+        )
+    if tag == "date":
+        return dt.date.fromisoformat(value[1])
+    raise ValueError(tag)
+
+
 def _parse_version() -> str:
-    """Name the code that parses: this module, PyYAML's version and which parser it uses."""
-    return cache.version(Path(__file__).read_bytes(), yaml.__version__, _BaseLoader.__name__)
+    """Name what parsing depends on: this module, PyYAML and libyaml, Python's digit limit."""
+    libyaml = yaml._yaml.get_version_string() if yaml.__with_libyaml__ else "none"
+    return cache.version(
+        Path(__file__).read_bytes(),
+        yaml.__version__,
+        _BaseLoader.__name__,
+        libyaml,
+        str(sys.get_int_max_str_digits()),  # (a longer number is read as text)
+    )
 
 
 #: The kept documents of the build that is reading its content, if any.

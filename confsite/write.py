@@ -142,7 +142,7 @@ def _update(
         digest = hashlib.sha256(data).digest()
         if rel in files:
             entry = known.staging.get(rel)
-            if entry is not None and entry[3] == digest and _same_file(target, entry):
+            if entry is not None and entry[4] == digest and _same_file(target, entry):
                 made[rel] = entry  # as the build that made it left it: no need to read it
                 continue
             if _holds(target, data):
@@ -157,30 +157,35 @@ def _update(
 
 
 #: What a build left in a site folder: relative path -> (inode, size, modification time in ns,
-#: SHA-256 of the bytes). A file whose inode, size and modification time are still those holds
-#: those bytes, unless something rewrote it and set its modification time back.
-Manifest = dict[str, tuple[int, int, int, bytes]]
+#: mode, SHA-256 of the bytes). A file whose inode, size, modification time and mode are still
+#: those holds those bytes, unless something rewrote it and set its modification time back.
+Entry = tuple[int, int, int, int, bytes]
+Manifest = dict[str, Entry]
 
 
-def _entry(path: str, digest: bytes) -> tuple[int, int, int, bytes]:
+def _entry(path: str, digest: bytes) -> Entry:
     info = os.lstat(path)
-    return (info.st_ino, info.st_size, info.st_mtime_ns, digest)
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode, digest)
 
 
-def _same_file(path: str, entry: tuple[int, int, int, bytes]) -> bool:
-    """Tell whether ``path`` is still the regular file that ``entry`` describes."""
+def _same_file(path: str, entry: Entry) -> bool:
+    """Tell whether ``path`` is still the regular file that ``entry`` describes.
+
+    (A file whose mode changed, made unreadable say, is looked at again as without manifest.)
+    """
     try:
         info = os.lstat(path)
     except OSError:
         return False
-    return stat.S_ISREG(info.st_mode) and (info.st_ino, info.st_size, info.st_mtime_ns) == entry[:3]
+    seen = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode)
+    return stat.S_ISREG(info.st_mode) and seen == entry[:4]
 
 
 class Manifests:
     """What the builds left in the site folders they wrote, so that checking a file needs no read.
 
     Reading back each file of a kept site to compare it took most of the time of writing a
-    site of 20,000 files again (0.5 s); a file's inode, size and time take a stat() instead.
+    site of 20,000 files again (0.5 s); a file's inode, size, time and mode take a stat() instead.
     Each folder's manifest is kept in .confsite-cache/manifests/ under the folder's inode,
     which stays the folder's own when it is renamed (swapped in, kept aside).
     """
@@ -220,9 +225,9 @@ class Manifests:
 def _is_entry(value: object) -> bool:
     return (
         isinstance(value, tuple)
-        and len(value) == 4
-        and all(isinstance(part, int) for part in value[:3])
-        and isinstance(value[3], bytes)
+        and len(value) == 5
+        and all(isinstance(part, int) for part in value[:4])
+        and isinstance(value[4], bytes)
     )
 
 
@@ -320,14 +325,12 @@ def _keep_spare(old_site: Path, out: Path) -> None:
         shutil.rmtree(other, ignore_errors=True)
 
 
-def _link_unchanged(
-    old: str, new: str, data: bytes, entry: tuple[int, int, int, bytes] | None, digest: bytes
-) -> bool:
+def _link_unchanged(old: str, new: str, data: bytes, entry: Entry | None, digest: bytes) -> bool:
     """Hard-link ``old`` as ``new`` if it is a regular file (not a link) holding exactly ``data``.
 
     ``entry``: what ``old``'s manifest says of it; if that still holds, it need not be read.
     """
-    known = entry is not None and entry[3] == digest and _same_file(old, entry)
+    known = entry is not None and entry[4] == digest and _same_file(old, entry)
     if not known and not _holds(old, data):
         return False
     try:

@@ -409,6 +409,33 @@ def test_files_the_manifests_vouch_for_are_not_read_back(
     assert len(reads) == len(files)
 
 
+def test_a_file_whose_mode_changed_is_looked_at_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """chmod changes neither a file's bytes nor its time; the manifest no longer vouches for it.
+
+    Without manifests the build must open the file to compare it, which fails for a file made
+    unreadable: it is then written anew, readable. The manifests must not skip that.
+    """
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "site"
+    files = {"index.html": b"home", "sitemap.xml": b"<urlset/>", "de/index.html": b"start"}
+    write_site(files, out)
+    write_site(files, out)
+    (out / "de" / "index.html").chmod(0)
+    reads: list[str] = []
+    holds = write._holds
+
+    def counting(path: str, data: bytes) -> bool:
+        reads.append(os.path.relpath(path, tmp_path).split(os.sep, 1)[1])
+        return holds(path, data)
+
+    monkeypatch.setattr(write, "_holds", counting)
+    write_site(files, out)
+    assert reads and set(reads) == {"de/index.html"}
+    assert tree(out) == (files, {"de"})
+
+
 def test_a_file_changed_in_place_in_the_published_site_is_written_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

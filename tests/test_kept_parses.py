@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import marshal
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,3 +86,75 @@ def test_no_cache_keeps_nothing(site: Site, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("CONFSITE_NO_CACHE", "1")
     site.load()
     assert not list(Path(os.getcwd()).glob(".confsite-cache/yaml-*"))
+
+
+DOCUMENT = """\
+base: &base
+  room: Saal 1
+  capacity: 40
+talks:
+  - <<: *base
+    title: "Erster Vortrag"
+    date: 2019-04-02
+    at: 2019-04-02 10:00:00
+    deadline: 2019-03-27T23:59:00+01:00
+    utc: 2019-03-27T22:59:00.250Z
+    price: 12.5
+    unknown: .inf
+    open: true
+    note: null
+    text: |
+      Zwei Zeilen,
+      mit Umbruch.
+  - [eins, 2, 3.0, no]
+"""
+
+
+def located(value: Any) -> Any:
+    """A value with everything the loader tells about it: lines, types, time zones."""
+    if isinstance(value, loader.LMap):
+        items = {key: located(item) for key, item in value.items()}
+        return ("map", value.path, value.line, dict(value.key_lines), items)
+    if isinstance(value, loader.LList):
+        return ("list", value.path, value.line, list(value.item_lines), [located(v) for v in value])
+    return (type(value).__name__, repr(value), getattr(value, "tzinfo", None))
+
+
+@pytest.mark.parametrize("first_line", [1, 2])
+def test_a_kept_document_is_the_parsed_one(site: Site, first_line: int) -> None:
+    def parse() -> Any:
+        errors = Errors()
+        with loader.kept_parses():
+            value = loader.parse_yaml(DOCUMENT, "content/x.yaml", errors, first_line)
+        assert not errors
+        return value
+
+    parsed, kept = parse(), parse()
+    assert located(kept) == located(parsed)
+    assert located(kept) == located(loader._parse_yaml(DOCUMENT, "content/x.yaml", Errors(), first_line))
+    assert kept["talks"][0]["deadline"].utcoffset().total_seconds() == 3600
+
+
+def test_the_kept_table_holds_plain_data_only(site: Site) -> None:
+    """Marshal reads it without running code: tuples, strings, numbers, truth values, None."""
+    site.load()
+    (table,) = Path(os.getcwd()).glob(".confsite-cache/yaml-*.marshal")
+
+    def plain(value: Any) -> bool:
+        if isinstance(value, tuple | dict):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            return all(plain(k) and plain(v) for k, v in items)
+        return type(value) in (str, int, float, bool, type(None))
+
+    assert plain(marshal.loads(table.read_bytes()))
+
+
+def test_a_document_with_values_not_kept_is_parsed_every_time(
+    site: Site, parsed: collections.Counter[str]
+) -> None:
+    text = "tags: !!set {a, b}\n"
+    for _ in range(2):
+        with loader.kept_parses():
+            value = loader.parse_yaml(text, "content/x.yaml", Errors())
+        assert value["tags"] == {"a", "b"}
+    assert parsed["content/x.yaml"] == 2
