@@ -383,46 +383,20 @@ def test_without_the_cache_no_site_is_kept(tmp_path: Path, monkeypatch: pytest.M
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
-def test_files_the_manifests_vouch_for_are_not_read_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A file left as the last builds wrote it (same inode, size and time) is not read to compare."""
+#: A small site for the tests of the manifests.
+SMALL = {"index.html": b"home", "sitemap.xml": b"<urlset/>", "de/index.html": b"start"}
+
+
+@pytest.fixture
+def out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The output folder, in a working folder of its own (where .confsite-cache goes)."""
     monkeypatch.chdir(tmp_path)
-    out = tmp_path / "site"
-    files = {"index.html": b"home", "sitemap.xml": b"<urlset/>", "de/index.html": b"start"}
-    reads: list[str] = []
-    holds = write._holds
-
-    def counting(path: str, data: bytes) -> bool:
-        reads.append(path)
-        return holds(path, data)
-
-    monkeypatch.setattr(write, "_holds", counting)
-    write_site(files, out)  # the first build: nothing to compare with
-    reads.clear()
-    for _ in range(3):  # into a new folder beside the first site, into the first site kept, ...
-        write_site(files, out)
-        assert tree(out) == (files, {"de"})
-    assert reads == []
-    monkeypatch.setenv("CONFSITE_NO_CACHE", "1")  # no manifests: every file is compared
-    write_site(files, out)
-    assert len(reads) == len(files)
+    return tmp_path / "site"
 
 
-def test_a_file_whose_mode_changed_is_looked_at_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """chmod changes neither a file's bytes nor its time; the manifest no longer vouches for it.
-
-    Without manifests the build must open the file to compare it, which fails for a file made
-    unreadable: it is then written anew, readable. The manifests must not skip that.
-    """
-    monkeypatch.chdir(tmp_path)
-    out = tmp_path / "site"
-    files = {"index.html": b"home", "sitemap.xml": b"<urlset/>", "de/index.html": b"start"}
-    write_site(files, out)
-    write_site(files, out)
-    (out / "de" / "index.html").chmod(0)
+@pytest.fixture
+def read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files that writing opens to compare, each as its path inside its site folder."""
     reads: list[str] = []
     holds = write._holds
 
@@ -431,25 +405,48 @@ def test_a_file_whose_mode_changed_is_looked_at_again(
         return holds(path, data)
 
     monkeypatch.setattr(write, "_holds", counting)
-    write_site(files, out)
-    assert reads and set(reads) == {"de/index.html"}
-    assert tree(out) == (files, {"de"})
+    return reads
 
 
-def test_a_file_changed_in_place_in_the_published_site_is_written_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_files_the_manifests_vouch_for_are_not_read_back(
+    out: Path, read_back: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A file left as the last builds wrote it (same inode, size and time) is not read to compare."""
+    write_site(SMALL, out)  # the first build: nothing to compare with
+    read_back.clear()
+    for _ in range(3):  # into a new folder beside the first site, into the first site kept, ...
+        write_site(SMALL, out)
+        assert tree(out) == (SMALL, {"de"})
+    assert read_back == []
+    monkeypatch.setenv("CONFSITE_NO_CACHE", "1")  # no manifests: every file is compared
+    write_site(SMALL, out)
+    assert sorted(read_back) == sorted(SMALL)
+
+
+def test_a_file_whose_mode_changed_is_looked_at_again(out: Path, read_back: list[str]) -> None:
+    """chmod changes neither a file's bytes nor its time; the manifest no longer vouches for it.
+
+    Without manifests the build must open the file to compare it, which fails for a file made
+    unreadable: it is then written anew, readable. The manifests must not skip that.
+    """
+    write_site(SMALL, out)
+    write_site(SMALL, out)
+    (out / "de" / "index.html").chmod(0)
+    read_back.clear()
+    write_site(SMALL, out)
+    assert read_back and set(read_back) == {"de/index.html"}
+    assert tree(out) == (SMALL, {"de"})
+
+
+def test_a_file_changed_in_place_in_the_published_site_is_written_again(out: Path) -> None:
     """The kept site shares its unchanged files (hard links) with the published one: a tool that
     rewrites a published file in place changes the kept one too; the next build notices."""
-    monkeypatch.chdir(tmp_path)
-    out = tmp_path / "site"
-    files = {"index.html": b"home", "sitemap.xml": b"<urlset/>", "de/index.html": b"start"}
-    write_site(files, out)
-    write_site(files, out)
+    write_site(SMALL, out)
+    write_site(SMALL, out)
     with open(out / "de" / "index.html", "r+b") as published:  # same inode, same size
         published.write(b"stArt")
     os.utime(out / "de" / "index.html", ns=(1, 1))  # even a time far in the past
-    write_site(files, out)
-    assert tree(out) == (files, {"de"})
-    write_site(files, out)
-    assert tree(out) == (files, {"de"})
+    write_site(SMALL, out)
+    assert tree(out) == (SMALL, {"de"})
+    write_site(SMALL, out)
+    assert tree(out) == (SMALL, {"de"})
