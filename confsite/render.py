@@ -263,9 +263,9 @@ class Renderer:
         return self._menus[key]
 
     def render(self, template: str, ctx: PageContext, **extra: Any) -> bytes:
-        """Render one template for one page."""
+        """Render one template for one page, which sees the conference as ``ctx`` does."""
         tpl = self.env.get_template(template)
-        html = tpl.render(c=ctx, conf=self.conf, reg=self.state, lang=ctx.lang, **extra)
+        html = tpl.render(c=ctx, conf=ctx.conf, reg=ctx.state, lang=ctx.lang, **extra)
         return html.encode("utf-8")
 
     def _recorded_page(self, route: Route) -> tuple[str, pagecache.Page]:
@@ -280,9 +280,7 @@ class Renderer:
 
         def make(rec: reads.Recorder) -> bytes:
             rec.ctx = ctx = PageContext(self, sheet.lang, sheet.here, sheet.absolute, recorder=rec)
-            tpl = self.env.get_template(sheet.template)
-            html = tpl.render(c=ctx, conf=rec.conf, reg=rec.state, lang=sheet.lang, **dict(sheet.extra))
-            return html.encode("utf-8")
+            return self.render(sheet.template, ctx, **dict(sheet.extra))
 
         return file, self._recorded(sheet.lang, make)
 
