@@ -105,21 +105,19 @@ def _markdown_sources(conf: Conference) -> list[str]:
     return sources + [page.body for page in conf.pages]
 
 
-def feed_makers(conf: Conference) -> dict[str, Callable[[], bytes]]:
+def feed_makers(conf: Conference, routes: Routes | None = None) -> dict[str, Callable[[], bytes]]:
     """Return what makes each feed of ``conf``: site path -> function."""
-    routes = Routes(conf)
+    routes = routes or Routes(conf)
     return {path: functools.partial(make, conf, routes) for path, make in FEEDS.items()}
 
 
 def _feed_tasks(conf: Conference, routes: Routes) -> list[Callable[[], dict[str, bytes]]]:
     """Make each feed in a task of its own, to make them in parallel with the pages."""
-    return [functools.partial(_feed, path, make, conf, routes) for path, make in FEEDS.items()]
+    return [functools.partial(_file, path, make) for path, make in feed_makers(conf, routes).items()]
 
 
-def _feed(
-    path: str, make: Callable[[Conference, Routes], bytes], conf: Conference, routes: Routes
-) -> dict[str, bytes]:
-    return {path: make(conf, routes)}
+def _file(path: str, make: Callable[[], bytes]) -> dict[str, bytes]:
+    return {path: make()}
 
 
 def with_compressed(files: dict[str, bytes], jobs: int = 1) -> dict[str, bytes]:
