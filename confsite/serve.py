@@ -197,26 +197,25 @@ class Deferred(Mapping[str, bytes]):
 
     def __init__(self, files: dict[str, bytes], makers: Mapping[str, Callable[[], bytes]]) -> None:
         self._files = dict(files)
+        self._paths = [*files, *(path for path in makers if path not in files)]
         self._makers = {path: make for path, make in makers.items() if path not in files}
         self._lock = threading.Lock()  # (the server answers on several threads)
 
     def __getitem__(self, path: str) -> bytes:
-        if path in self._files:
-            return self._files[path]
-        make = self._makers[path]
         with self._lock:
             if path not in self._files:
-                self._files[path] = make()
+                self._files[path] = self._makers.pop(path)()  # (KeyError: no such file)
             return self._files[path]
 
     def __contains__(self, path: object) -> bool:
-        return path in self._files or path in self._makers
+        with self._lock:
+            return path in self._files or path in self._makers
 
     def __iter__(self) -> Iterator[str]:
-        return iter([*self._files, *(path for path in self._makers if path not in self._files)])
+        return iter(self._paths)
 
     def __len__(self) -> int:
-        return len(self._files) + sum(1 for path in self._makers if path not in self._files)
+        return len(self._paths)
 
 
 def _describe(exc: Exception, templates: Path) -> str:
