@@ -142,7 +142,7 @@ def _update(
         digest = hashlib.sha256(data).digest()
         if rel in files:
             entry = known.staging.get(rel)
-            if entry is not None and entry[4] == digest and _same_file(target, entry):
+            if entry is not None and _vouched(target, entry, digest):
                 made[rel] = entry  # as the build that made it left it: no need to read it
                 continue
             if _holds(target, data):
@@ -168,11 +168,14 @@ def _entry(path: str, digest: bytes) -> Entry:
     return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode, digest)
 
 
-def _same_file(path: str, entry: Entry) -> bool:
-    """Tell whether ``path`` is still the regular file that ``entry`` describes.
+def _vouched(path: str, entry: Entry | None, digest: bytes) -> bool:
+    """Tell whether a manifest's ``entry`` shows that ``path`` holds the bytes of ``digest``.
 
-    (A file whose mode changed, made unreadable say, is looked at again as without manifest.)
+    That is so while the file is the regular file the entry describes: same inode, size,
+    modification time and mode (a file made unreadable, say, is looked at again).
     """
+    if entry is None or entry[4] != digest:
+        return False
     try:
         info = os.lstat(path)
     except OSError:
@@ -330,8 +333,7 @@ def _link_unchanged(old: str, new: str, data: bytes, entry: Entry | None, digest
 
     ``entry``: what ``old``'s manifest says of it; if that still holds, it need not be read.
     """
-    known = entry is not None and entry[4] == digest and _same_file(old, entry)
-    if not known and not _holds(old, data):
+    if not _vouched(old, entry, digest) and not _holds(old, data):
         return False
     try:
         os.link(old, new, follow_symlinks=False)
