@@ -9,10 +9,9 @@ from __future__ import annotations
 import collections
 import contextlib
 import marshal
-import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -20,10 +19,13 @@ from confbuilder import Site, make_site
 from confsite import loader
 from confsite.errors import Errors
 
+T = TypeVar("T")
+
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     """A minimal content folder with Markdown pages, and a working folder for the cache."""
+    monkeypatch.delenv("CONFSITE_NO_CACHE", raising=False)
     with contextlib.chdir(tmp_path):
         yield make_site(tmp_path, pages=True)
 
@@ -42,10 +44,14 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> collections.Counter[str]:
     return counts
 
 
-def without_cache(site: Site, monkeypatch: pytest.MonkeyPatch) -> Any:
+def without_cache(monkeypatch: pytest.MonkeyPatch, load: Callable[[], T]) -> T:
     with monkeypatch.context() as patch:
         patch.setenv("CONFSITE_NO_CACHE", "1")
-        return site.load()
+        return load()
+
+
+def report(site: Site) -> list[tuple[str, int, str, str]]:
+    return [(e.path, e.line, e.where, e.message) for e in site.errors()]
 
 
 def test_only_the_changed_file_is_parsed_again(
@@ -59,23 +65,28 @@ def test_only_the_changed_file_is_parsed_again(
     site.replace("people.yaml", "Ada Lovelace", "Ada King")
     changed = site.load()
     assert dict(parsed) == {site.shown("people.yaml"): 1}
-    assert changed == without_cache(site, monkeypatch)
+    assert changed == without_cache(monkeypatch, site.load)
     assert any(p.name == "Ada King" for p in changed.people)
 
 
-def test_problems_are_reported_by_every_build(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Problems found in a kept document are found again, at the same lines.
+def test_problems_are_reported_by_every_build(
+    site: Site, parsed: collections.Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Problems come back build after build, at the same lines, as without the cache.
 
-    A document whose parsing found a problem (a duplicate key) is not kept: it is parsed again.
+    A build that finds problems keeps nothing new, and a document whose parsing found a problem
+    (a duplicate key) is never kept; the documents that did not change come from the table.
     """
+    site.load()  # keeps every document
     site.append("people.yaml", "  - id: ada\n    name: Ada Again\n")  # found after parsing
     site.replace("pages/about.de.md", "order: 10", "order: zehn")  # front matter: lines from 2
     site.replace("conference.yaml", "id: test-conf", "id: test-conf\nid: twice")  # found while parsing
-    reports = [[(e.path, e.line, e.where, e.message) for e in site.errors()] for _ in range(3)]
+    parsed.clear()
+    reports = [report(site) for _ in range(3)]
     assert reports[0] == reports[1] == reports[2]
-    with monkeypatch.context() as patch:
-        patch.setenv("CONFSITE_NO_CACHE", "1")
-        assert [(e.path, e.line, e.where, e.message) for e in site.errors()] == reports[0]
+    changed = ("people.yaml", "pages/about.de.md", "conference.yaml")
+    assert dict(parsed) == {site.shown(name): 3 for name in changed}  # program.yaml: from the table
+    assert without_cache(monkeypatch, lambda: report(site)) == reports[0]
     lines = {(path, line) for path, line, _, _ in reports[0]}
     assert (site.shown("pages/about.de.md"), site.line("pages/about.de.md", "order:")) in lines
     assert (site.shown("people.yaml"), site.line("people.yaml", "id: ada", occurrence=2)) in lines
@@ -85,7 +96,7 @@ def test_problems_are_reported_by_every_build(site: Site, monkeypatch: pytest.Mo
 def test_no_cache_keeps_nothing(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONFSITE_NO_CACHE", "1")
     site.load()
-    assert not list(Path(os.getcwd()).glob(".confsite-cache/yaml-*"))
+    assert not list(site.root.glob(".confsite-cache/yaml-*"))
 
 
 DOCUMENT = """\
@@ -121,7 +132,9 @@ def located(value: Any) -> Any:
 
 
 @pytest.mark.parametrize("first_line", [1, 2])
-def test_a_kept_document_is_the_parsed_one(site: Site, first_line: int) -> None:
+def test_a_kept_document_is_the_parsed_one(
+    site: Site, parsed: collections.Counter[str], first_line: int
+) -> None:
     def parse() -> Any:
         errors = Errors()
         with loader.kept_parses():
@@ -129,16 +142,16 @@ def test_a_kept_document_is_the_parsed_one(site: Site, first_line: int) -> None:
         assert not errors
         return value
 
-    parsed, kept = parse(), parse()
-    assert located(kept) == located(parsed)
-    assert located(kept) == located(loader._parse_yaml(DOCUMENT, "content/x.yaml", Errors(), first_line))
+    first, kept = parse(), parse()
+    assert parsed["content/x.yaml"] == 1  # the second came from the table
+    assert located(kept) == located(first)
     assert kept["talks"][0]["deadline"].utcoffset().total_seconds() == 3600
 
 
 def test_the_kept_table_holds_plain_data_only(site: Site) -> None:
     """Marshal reads it without running code: tuples, strings, numbers, truth values, None."""
     site.load()
-    (table,) = Path(os.getcwd()).glob(".confsite-cache/yaml-*.marshal")
+    (table,) = site.root.glob(".confsite-cache/yaml-*.marshal")
 
     def plain(value: Any) -> bool:
         if isinstance(value, tuple | dict):
