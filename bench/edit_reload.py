@@ -135,9 +135,9 @@ class DefaultContent:
 class SyntheticContent:
     """Edits of a synthetic conference (bench/synth.py): a session in the middle of the program."""
 
-    flyer_follows = False  # a flyer of more than 40 sessions lists the parts only
-
     def __init__(self, folder: Path, sessions: int) -> None:
+        # A flyer of more sessions than this lists the parts only (render.PageContext.glance_sessions).
+        self.flyer_follows = sessions <= 40
         self.content = folder / "content"
         self.files = synth.conference(sessions)
         synth.write(self.content, self.files)

@@ -205,11 +205,11 @@ class Bench:
             return version.run(content, out, DEFAULT_NOW)
 
         def warm(version: Version, _: int) -> Figures:
-            shutil.rmtree(version.work / out, ignore_errors=True)
+            version.remove(out)
             return version.run(content, out, DEFAULT_NOW)
 
         def no_cache(version: Version, _: int) -> Figures:
-            shutil.rmtree(version.work / out, ignore_errors=True)
+            version.remove(out)
             return version.run(content, out, DEFAULT_NOW, no_cache=True)
 
         self.measure("default site, flyers cached, other caches cold", out, flyers_cached)
