@@ -34,8 +34,8 @@ Leaf = tuple[str, tuple[Any, ...]]  # file, keys from the file's top to one scal
 
 
 def stand_in_flyer(conf: Conference, lang: str, state: State, templates: Path) -> bytes:
-    """A flyer whose size follows what the real one shows: titles and times (pages show its size)."""
-    shown = [(s.title, s.start, s.end) for s in conf.sessions]
+    """A flyer whose size follows what the real one shows: titles, parts and times (pages show its size)."""
+    shown = [(s.title, s.start, s.end) for s in conf.sessions] + [p.title for p in conf.parts]
     return b"%PDF " + repr((conf.title, shown, conf.venue, lang, state.phase)).encode()
 
 
