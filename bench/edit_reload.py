@@ -141,7 +141,7 @@ class SyntheticContent:
         self.content = folder / "content"
         self.files = synth.conference(sessions)
         synth.write(self.content, self.files)
-        every = [s for part in self.files["program.yaml"]["parts"] for s in part["sessions"]]
+        every = synth.sessions(self.files)
         self.session = every[len(every) // 2]
 
     def save(self, kind: str, marker: str) -> str:

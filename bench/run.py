@@ -174,7 +174,7 @@ class Bench:
         out = f"site-edit-{key}-{n}"
         for version in self.versions:
             version.run(content, out, SYNTH_NOW)
-        sessions = [s for part in files["program.yaml"]["parts"] for s in part["sessions"]]
+        sessions = synth.sessions(files)
         edited = -1
 
         def once(version: Version, i: int) -> Figures:

@@ -141,6 +141,11 @@ def conference(n: int, seed: int = 1, days: int | None = None) -> dict[str, Any]
     }
 
 
+def sessions(files: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the sessions of a conference made by conference(), in program order (to edit them)."""
+    return [s for part in files["program.yaml"]["parts"] for s in part["sessions"]]
+
+
 def _conference_file(w: _Writer, n: int, dates: list[dt.date]) -> dict[str, Any]:
     return {
         "id": f"synth-{n}",

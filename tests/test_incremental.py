@@ -59,7 +59,8 @@ class Project:
         return self.root / "site"
 
     def sessions(self) -> list[dict[str, Any]]:
-        return [s for part in self.files["program.yaml"]["parts"] for s in part["sessions"]]
+        found: list[dict[str, Any]] = synth.sessions(self.files)  # (synth is loaded untyped)
+        return found
 
     def write(self) -> None:
         synth.write(self.root / "content", self.files)
