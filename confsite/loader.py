@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from . import cache
+from . import cache, reparse
 from .errors import Errors
 from .messages import Message, msg
 
@@ -30,6 +30,9 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_EXPANDED_NODES = 1_000_000
 #: Lists and mappings nested deeper than this are refused (libyaml recurses on the C stack).
 MAX_DEPTH = 100
+#: Of texts this long (characters) the kept parse keeps the text too, to parse only what an
+#: edit changed (reparse.py); a shorter one parses in a few milliseconds.
+REPARSE_FROM = 20_000
 
 #: Characters that no text may hold: control characters other than tab and line breaks, UTF-16
 #: surrogates and the non-characters U+FFFE and U+FFFF. YAML escapes ("\\0", "\\x1b") can write
@@ -202,33 +205,49 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return size
 
 
-def _shape_problem(text: str) -> tuple[int, Message] | None:
+@dataclass(frozen=True)
+class _Shape:
+    """What scanning a document's parser events found: a problem, its values, any anchor or alias."""
+
+    problem: tuple[int, Message] | None
+    nodes: int  # values, lists and mappings (every alias counted once)
+    anchored: bool
+
+
+def _shape(text: str, depth: int = 0) -> _Shape:
     """Find nesting too deep or too many values by scanning the parser's events (cheap).
 
-    Return the 0-based line and the problem, or None. Runs before composing the document,
-    whose cost grows with the number of values and whose recursion grows with the depth.
+    The problem comes with its 0-based line. Runs before composing the document, whose cost
+    grows with the number of values and whose recursion grows with the depth. ``depth`` is
+    the nesting around the text (a part of a document parsed alone, see reparse.py).
     """
-    depth = count = 0
+    count = nodes = 0
+    anchored = False
     for event in yaml.parse(text, Loader=_BaseLoader):
+        if not isinstance(event, yaml.NodeEvent):
+            if isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            continue
+        nodes += 1
+        anchored = anchored or event.anchor is not None
         line = int(event.start_mark.line) if event.start_mark is not None else 0
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                return line, _too_deep()
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-        elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
+                return _Shape((line, _too_deep()), nodes, anchored)
+        else:
             count += 1
             if count > MAX_EXPANDED_NODES:
-                return (
-                    line,
-                    msg(
-                        "more than {limit:,} values by here; confsite refuses files this large",
-                        "bis hier mehr als {limit:,} Werte; so große Dateien lehnt confsite ab",
-                        limit=MAX_EXPANDED_NODES,
-                    ),
-                )
-    return None
+                return _Shape((line, _too_many()), nodes, anchored)
+    return _Shape(None, nodes, anchored)
+
+
+def _too_many() -> Message:
+    return msg(
+        "more than {limit:,} values by here; confsite refuses files this large",
+        "bis hier mehr als {limit:,} Werte; so große Dateien lehnt confsite ab",
+        limit=MAX_EXPANDED_NODES,
+    )
 
 
 def _too_deep() -> Message:
@@ -309,6 +328,9 @@ class _KeptParses:
     the next one, so that a file that did not change is not parsed again (people.yaml of a
     conference of 1,000 sessions: 0.16 s to parse, 0.03 s to decode). The values are kept as
     plain tuples (:func:`_encode`), which marshal reads without running any code.
+
+    Of a large file, the text is kept too, under the file and first line: after an edit, only
+    the part that changed is parsed again (reparse.py).
     """
 
     def __init__(self) -> None:
@@ -316,7 +338,33 @@ class _KeptParses:
         self.stored = cache.load_table(self.path)
         self.used: dict[str, Any] = {}
 
-    def get(self, key: str) -> Any:
+    def parse(self, text: str, shown: str, errors: Errors, first_line: int) -> Any:
+        """Return the document ``text``: kept, made from the kept one and a changed part, or parsed."""
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        where = f"{shown}\0{first_line}"
+        key = f"{where}\0{digest}"
+        value = self._get(key)
+        if value is not None:
+            last = self.stored.get(where)
+            if type(last) is tuple and last[:1] == (digest,):
+                self.used[where] = last
+            return value
+        spliced = self._reparsed(where, text, shown, first_line)
+        if spliced is not None:
+            encoded, nodes = spliced
+            self.used[key] = encoded
+            self.used[where] = (digest, text, nodes)
+            return _decode(encoded)
+        before = len(errors)
+        parsed = _parse_yaml(text, shown, errors, first_line)
+        if len(errors) == before and parsed.value is not None:
+            with contextlib.suppress(TypeError):  # (a set or binary data: a content error anyway)
+                self.used[key] = _encode(parsed.value)
+                if len(text) >= REPARSE_FROM and not parsed.anchored and reparse.usable(text):
+                    self.used[where] = (digest, text, parsed.nodes)
+        return parsed.value
+
+    def _get(self, key: str) -> Any:
         """Return a fresh copy of the value kept under ``key``, or None."""
         encoded = self.stored.get(key)
         if encoded is None:
@@ -328,10 +376,28 @@ class _KeptParses:
         self.used[key] = encoded
         return value
 
-    def keep(self, key: str, value: Any) -> None:
-        """Keep a document for the next build, unless it holds a kind of value not kept."""
-        with contextlib.suppress(TypeError):  # (a set or binary data: a content error anyway)
-            self.used[key] = _encode(value)
+    def _reparsed(self, where: str, text: str, shown: str, first_line: int) -> tuple[Any, int] | None:
+        """Return the kept document of the file with the part that changed parsed again, and its size.
+
+        None when the last text of the file is not kept, or the change is not in a part that
+        can be parsed alone (see reparse.py): the whole text is to be parsed.
+        """
+        try:
+            _, old_text, old_nodes = self.stored[where]
+            old = self.stored[f"{where}\0{self.stored[where][0]}"]
+            part = reparse.locate(old_text, text, old, first_line)
+            if part is None:
+                return None
+            errors = Errors()
+            new = _parse(part.text, shown, errors, first_line, part.depth - 1)
+            if errors or new.anchored or not isinstance(new.value, LList) or new.value.line != part.line:
+                return None
+            nodes = old_nodes - _shape(part.old_text).nodes + new.nodes
+            if nodes > MAX_EXPANDED_NODES:
+                return None
+            return reparse.splice(old, part, _encode(new.value)), nodes
+        except (KeyError, TypeError, ValueError, IndexError):  # not kept, or a damaged entry
+            return None
 
     def store(self) -> None:
         if self.used.keys() != self.stored.keys():
@@ -425,32 +491,40 @@ def parse_yaml(text: str, shown: str, errors: Errors, first_line: int = 1) -> An
     """Parse one YAML document into located values; report syntax errors with their line.
 
     Within :func:`kept_parses`, a document that the last build parsed without a problem is
-    taken from there.
+    taken from there, and of one that changed only the changed part may be parsed.
     """
     kept = _kept
     if kept is None:
-        return _parse_yaml(text, shown, errors, first_line)
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    key = f"{shown}\0{first_line}\0{digest}"
-    value = kept.get(key)
-    if value is None:
-        before = len(errors)
-        value = _parse_yaml(text, shown, errors, first_line)
-        if len(errors) == before and value is not None:
-            kept.keep(key, value)
-    return value
+        return _parse_yaml(text, shown, errors, first_line).value
+    return kept.parse(text, shown, errors, first_line)
 
 
-def _parse_yaml(text: str, shown: str, errors: Errors, first_line: int) -> Any:
+@dataclass(frozen=True)
+class _Parsed:
+    """A parsed document (None if it could not be), its size, and whether it has anchors or aliases."""
+
+    value: Any
+    nodes: int
+    anchored: bool
+
+
+def _parse_yaml(text: str, shown: str, errors: Errors, first_line: int) -> _Parsed:
+    """Parse a whole document."""
+    return _parse(text, shown, errors, first_line, 0)
+
+
+def _parse(text: str, shown: str, errors: Errors, first_line: int, depth: int) -> _Parsed:
+    """Parse a document, or a part of one nested ``depth`` deep."""
     loader = _Loader(text, shown, errors, first_line)
+    failed = _Parsed(None, 0, True)
     try:
-        problem = _shape_problem(text)
-        if problem is not None:
-            errors.add(shown, problem[0] + first_line, "", problem[1])
-            return None
+        shape = _shape(text, depth)
+        if shape.problem is not None:
+            errors.add(shown, shape.problem[0] + first_line, "", shape.problem[1])
+            return failed
         node = loader.get_single_node()
         if node is None:
-            return None
+            return _Parsed(None, shape.nodes, shape.anchored)
         if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
             errors.add(
                 shown,
@@ -461,13 +535,13 @@ def _parse_yaml(text: str, shown: str, errors: Errors, first_line: int) -> Any:
                     "zu viele Aliasse (*name) werden eingesetzt; schreiben Sie die Daten aus",
                 ),
             )
-            return None
+            return failed
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (int(mark.line) + first_line) if mark is not None else first_line
         errors.add(shown, line, "", _yaml_message(exc, text, first_line))
-        return None
+        return failed
     except yaml.YAMLError as exc:
         errors.add(
             shown,
@@ -475,13 +549,13 @@ def _parse_yaml(text: str, shown: str, errors: Errors, first_line: int) -> Any:
             "",
             msg("not valid YAML: {problem}", "kein gültiges YAML: {problem}", problem=exc),
         )
-        return None
+        return failed
     finally:
         loader.dispose()
     if first_line != 1:
         _shift_lines(data, first_line - 1)
     # Duplicate keys are reported while constructing; keep the data so the rest is still checked.
-    return data
+    return _Parsed(data, shape.nodes, shape.anchored)
 
 
 #: What the YAML parser was reading, in an editor's words.
