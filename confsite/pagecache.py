@@ -11,9 +11,8 @@ and the libraries that render: other code never reads the table.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -54,8 +53,6 @@ def load() -> Kept | None:
     """
     if not cache.enabled():
         return None
-    if _held and _last is not None:
-        return _last[1]
     path = cache.table_path("pages", _version())
     seen = _file_state(path)
     if seen is not None and _last is not None and _last[0] == (path, seen):
@@ -73,29 +70,6 @@ def load() -> Kept | None:
 
 #: The table this process last wrote or read: (its file and the file's state), the table.
 _last: tuple[tuple[Path, tuple[int, int, int]], Kept] | None = None
-#: Whether the table is held in memory (held_in_memory, while the preview runs).
-_held = False
-#: The newest table held in memory and not written yet.
-_unwritten: Kept | None = None
-
-
-@contextlib.contextmanager
-def held_in_memory() -> Iterator[None]:
-    """Keep the table in memory while the block runs, and write it once when it ends.
-
-    The preview rebuilds after every save: writing the table each time (0.2 s for a conference
-    of 1,000 sessions) would only delay the reload. A preview killed outright leaves the last
-    table written, which is still correct: pages are used again only when their reads match.
-    """
-    global _held, _unwritten  # noqa: PLW0603  (one table per process)
-    _held = True
-    try:
-        yield
-    finally:
-        _held = False
-        if _unwritten is not None:
-            _write(_unwritten)
-        _unwritten = None
 
 
 def _file_state(path: Path) -> tuple[int, int, int] | None:
@@ -118,21 +92,13 @@ def reusable(
     """Return the kept pages among ``keys`` whose reads are unchanged: key -> bytes."""
     if kept is None or kept.fingerprint != fingerprint:
         return {}
-    now: dict[int, bool] = {}  # path index -> unchanged
+    digests = kept.digests
+    changed = {i for i, path in enumerate(kept.paths) if evaluator.digest(path) != digests[i]}
     found: dict[str, bytes] = {}
     for key in keys:
         entry = kept.pages.get(key)
-        if entry is None:
-            continue
-        ids, data = entry
-        for i in ids:
-            same = now.get(i)
-            if same is None:
-                same = now[i] = evaluator.digest(kept.paths[i]) == kept.digests[i]
-            if not same:
-                break
-        else:
-            found[key] = data
+        if entry is not None and changed.isdisjoint(entry[0]):
+            found[key] = entry[1]
     return found
 
 
@@ -186,17 +152,7 @@ class Table:
             renumber = {old: new for new, old in enumerate(used)}
             paths, digests = [paths[i] for i in used], [digests[i] for i in used]
             pages = {key: (tuple(renumber[i] for i in ids), data) for key, (ids, data) in pages.items()}
-        kept = Kept(self.fingerprint, tuple(paths), tuple(digests), pages)
-        if _held:
-            _hold(kept)
-        else:
-            _write(kept)
-
-
-def _hold(kept: Kept) -> None:
-    global _last, _unwritten  # noqa: PLW0603  (one table per process)
-    _unwritten = kept
-    _last = ((cache.table_path("pages", _version()), (0, 0, 0)), kept)  # load() takes it as it is
+        _write(Kept(self.fingerprint, tuple(paths), tuple(digests), pages))
 
 
 def _write(kept: Kept) -> None:

@@ -35,6 +35,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import marshal
+import operator
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -371,36 +373,39 @@ class Digests:
         found = self._memo.get(id(value))
         if found is not None and found[0] is value:
             return found[1]
-        if isinstance(value, tuple | list):
+        kind: Any = type(value)
+        parts: Any
+        if kind is tuple or kind is list:
             parts = value
         elif isinstance(value, dict):
             parts = [item for pair in value.items() for item in pair]
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            parts = [getattr(value, name) for name in _field_names(type(value))]
+            parts = _fields_of(kind)(value)
         else:
             made = digest(value)
             self._memo[id(value)] = (value, made)  # keeps the value, so its id stays its own
             return made
-        hashed = hashlib.blake2b(type(value).__qualname__.encode(), digest_size=16)
-        hashed.update(len(parts).to_bytes(8, "little"))
-        for part in parts:
-            if isinstance(part, _PLAIN):
-                text = repr(part).encode("utf-8", "surrogatepass")
-                hashed.update(len(text).to_bytes(8, "little") + text)
-            else:
-                hashed.update(self._hash(part))
-        made = hashed.digest()
+        # Plain parts as they are, others by their digest (bytes, which no plain part is);
+        # marshal's first format writes each value by its type and content alone.
+        own = tuple(part if type(part) in _PLAIN_TYPES else self._hash(part) for part in parts)
+        made = hashlib.blake2b(marshal.dumps((kind.__qualname__, own), 0), digest_size=16).digest()
         self._memo[id(value)] = (value, made)
         return made
 
 
 @functools.cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(kind))
+def _fields_of(kind: Any) -> Callable[[Any], tuple[Any, ...]]:
+    """Return what reads the fields of a dataclass, as a tuple."""
+    names = [f.name for f in dataclasses.fields(kind)]
+    read = operator.attrgetter(*names) if names else (lambda value: ())
+    return read if len(names) != 1 else (lambda value: (read(value),))
 
 
 #: The digest of a path that leads nowhere (a missing key, say): Evaluator.digest() gives it too.
 ABSENT = None
+
+#: What Evaluator holds for a path not yet evaluated.
+_UNSEEN = object()
 
 #: The recorder of the page rendering in this process, if any (templating reads it).
 current: Recorder | None = None
@@ -424,8 +429,9 @@ class Evaluator:
             return ABSENT
 
     def _value(self, path: ReadPath) -> Any:
-        if path in self._values:
-            return self._values[path]
+        value = self._values.get(path, _UNSEEN)
+        if value is not _UNSEEN:
+            return value
         if len(path) == 1:
             root = path[0]
             value = self._roots[root] if root[0] != "c" else self._helper(root[1])

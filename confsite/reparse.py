@@ -62,10 +62,10 @@ def usable(text: str) -> bool:
 def locate(old_text: str, new_text: str, old: Encoded, first_line: int = 1) -> Part | None:
     """Return the smallest part of ``new_text`` to parse again, or None to parse it all.
 
-    ``old`` is the parse of ``old_text``; ``first_line`` is the line of the file on which the
-    texts start (lines in ``old`` are the file's).
+    ``old`` is the parse of ``old_text``, a text that is :func:`usable`; ``first_line`` is the
+    line of the file on which the texts start (lines in ``old`` are the file's).
     """
-    if not usable(new_text) or not usable(old_text):
+    if not usable(new_text):
         return None
     start = _common_prefix(old_text, new_text)
     end = _common_suffix(old_text, new_text, start)

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from . import flyer, pagecache, pipeline
+from . import cache, flyer, pipeline
 from .errors import ContentInvalid
 from .loader import display_path
 from .messages import msg
@@ -297,7 +297,7 @@ def serve(
     before = _snapshot(preview.folders())  # a save during the first build is not missed
     watcher = threading.Thread(target=preview.watch, args=(before,), name="confsite-watch", daemon=True)
     try:
-        with pagecache.held_in_memory():  # the table is written once, when the preview ends
+        with cache.held_in_memory():  # the tables are written once, when the preview ends
             try:
                 preview.rebuild()
                 watcher.start()
