@@ -363,20 +363,24 @@ def test_broken_start_port_in_use_and_ctrl_c(served: tuple[Site, Preview], tmp_p
     assert preview.output().rstrip().endswith("Stopped.")
 
 
-def test_the_page_table_is_written_once_when_the_preview_ends(tmp_path: Path) -> None:
-    """The preview keeps its table of rendered pages in memory and writes the newest one on Ctrl-C."""
+def test_the_tables_are_written_once_when_the_preview_ends(tmp_path: Path) -> None:
+    """The preview keeps its cache tables in memory and writes the newest ones on Ctrl-C."""
     site = make_site(tmp_path, pages=True)
     preview = start(tmp_path, "--port", "0", "--now", "2019-03-01T12:00", name="table")
     try:
         site.replace("pages/about.de.md", "Wir sind **wir**.", "Wir sind **neu hier**.")
         eventually(lambda: page(preview, "de/about/"), lambda t: "<strong>neu hier</strong>" in t, "the edit")
-        assert not list(tmp_path.glob(".confsite-cache/pages-*.marshal"))  # nothing written per rebuild
+        assert not list(tmp_path.glob(".confsite-cache/*.marshal"))  # nothing written per rebuild
     finally:
         assert stop(preview.process) == 0, preview.output()
     (table,) = tmp_path.glob(".confsite-cache/pages-*.marshal")
     kept = marshal.loads(table.read_bytes())
     _, about = kept["pages"]["de/about/index.html"]
     assert b"<strong>neu hier</strong>" in about
+    (markdown,) = tmp_path.glob(".confsite-cache/markdown-*.marshal")
+    assert any("Wir sind **neu hier**." in source for source in marshal.loads(markdown.read_bytes()))
+    (parses,) = tmp_path.glob(".confsite-cache/yaml-*.marshal")
+    assert any(key.startswith(site.shown("people.yaml")) for key in marshal.loads(parses.read_bytes()))
 
 
 def test_deferred_files_are_made_once_and_only_when_asked_for() -> None:
