@@ -86,20 +86,36 @@ def _remember(path: Path, kept: Kept) -> None:
     _last = None if seen is None else ((path, seen), kept)
 
 
-def reusable(
-    kept: Kept | None, fingerprint: str, evaluator: Evaluator, keys: Iterable[str]
-) -> dict[str, bytes]:
-    """Return the kept pages among ``keys`` whose reads are unchanged: key -> bytes."""
-    if kept is None or kept.fingerprint != fingerprint:
-        return {}
-    digests = kept.digests
-    changed = {i for i, path in enumerate(kept.paths) if evaluator.digest(path) != digests[i]}
-    found: dict[str, bytes] = {}
-    for key in keys:
-        entry = kept.pages.get(key)
-        if entry is not None and changed.isdisjoint(entry[0]):
-            found[key] = entry[1]
-    return found
+#: Separates a page's key from the name of one of its fragments in a fragment's key.
+FRAGMENT = "\0"
+
+
+class Reuse:
+    """What the last build's table offers this one: the pages and fragments whose reads are unchanged."""
+
+    def __init__(self, kept: Kept | None, fingerprint: str, evaluator: Evaluator) -> None:
+        """Evaluate every path that ``kept`` holds, unless it was made under another fingerprint."""
+        self.kept = kept if kept is not None and kept.fingerprint == fingerprint else None
+        self._changed: set[int] = set()
+        if self.kept is not None:
+            digests = self.kept.digests
+            paths = enumerate(self.kept.paths)
+            self._changed = {i for i, path in paths if evaluator.digest(path) != digests[i]}
+
+    def get(self, key: str) -> tuple[tuple[int, ...], bytes] | None:
+        """Return the kept entry of ``key`` (its paths and bytes) if its reads are unchanged."""
+        entry = self.kept.pages.get(key) if self.kept is not None else None
+        return entry if entry is not None and self._changed.isdisjoint(entry[0]) else None
+
+    def reads(self, ids: Iterable[int]) -> dict[ReadPath, Digest]:
+        """Return the reads of a kept entry: path -> digest (unchanged, if :meth:`get` gave it)."""
+        kept = self.kept
+        assert kept is not None  # (only ids that get() gave)
+        return {kept.paths[i]: kept.digests[i] for i in ids}
+
+    def pages(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """Return the kept pages among ``keys`` whose reads are unchanged: key -> bytes."""
+        return {key: entry[1] for key in keys if (entry := self.get(key)) is not None}
 
 
 class Table:
@@ -111,13 +127,17 @@ class Table:
     """
 
     def __init__(self, fingerprint: str, kept: Kept | None, reused: Collection[str]) -> None:
+        """Start from the pages ``reused`` (and their fragments) of ``kept``."""
         self.fingerprint = fingerprint
         self._kept = kept
-        self._changed = kept is None or kept.pages.keys() != set(reused)
         same = kept is not None and kept.fingerprint == fingerprint
         self._paths = list(kept.paths) if kept is not None and same else []
         self._digests = list(kept.digests) if kept is not None and same else []
-        self._pages = {key: kept.pages[key] for key in reused} if kept is not None and same else {}
+        self._pages: dict[str, tuple[tuple[int, ...], bytes]] = {}
+        if kept is not None and same:
+            pages = set(reused)
+            self._pages = {k: v for k, v in kept.pages.items() if k.partition(FRAGMENT)[0] in pages}
+        self._changed = kept is None or len(self._pages) != len(kept.pages)
         self._index: dict[ReadPath, int] | None = None
 
     def add(self, key: str, page: Page) -> None:
@@ -141,6 +161,14 @@ class Table:
                 self._digests[i] = value
             ids.append(i)
         self._pages[key] = (tuple(ids), data)
+
+    def add_fragments(self, fragments: Iterable[tuple[str, Page | None]]) -> None:
+        """Add the fragments of a rendered page: rendered ones, and kept ones used again (None)."""
+        for key, fragment in fragments:
+            if fragment is not None:
+                self.add(key, fragment)
+            elif self._kept is not None:
+                self._pages[key] = self._kept.pages[key]
 
     def store(self) -> None:
         """Keep the table for the next build, if it changed."""

@@ -32,6 +32,7 @@ same bytes, so its last bytes are used again (pagecache.py).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -80,18 +81,31 @@ class Recorder:
     """The reads of one page while it renders."""
 
     def __init__(
-        self, site: Any, lang: str, conf: Conference, state: State, memo: Digests, record: bool = True
+        self,
+        site: Any,
+        lang: str,
+        conf: Conference,
+        state: State,
+        memo: Digests,
+        record: bool = True,
+        page: str = "",
     ) -> None:
         """Record a page in ``lang``; its page helper is set as ``ctx`` once it is made.
 
         Without ``record`` (no cache to keep the page in) the page sees the conference as it
-        is, and nothing is recorded.
+        is, and nothing is recorded. ``page`` names the page in the page table.
         """
         self.site = site
+        self.page = page
         self.ctx: Any = None
         self.reads: dict[ReadPath, Digest] = {}
         #: False when the page read something that cannot be recorded: render it every time.
         self.cacheable = record
+        #: The fragments of the page (render.PageContext.fragment): key, and what was rendered
+        #: with its reads, or None for one used again from the last build.
+        self.fragments: list[tuple[str, tuple[bytes, dict[ReadPath, Digest] | None] | None]] = []
+        #: Counts the fragments begun: a Lazy's answers are not given again in a new fragment.
+        self.generation = 0
         self.memo = memo
         self.conf: Any = Lazy(conf, (("conf",),), self) if record else conf
         self.state: Any = Lazy(state, (("reg",),), self) if record else state
@@ -121,6 +135,20 @@ class Recorder:
             return value
         self.reads[(*path, _TYPE)] = repr(kind.__qualname__)  # (as Digests.of spells it)
         return wrapped
+
+    @contextlib.contextmanager
+    def apart(self) -> Iterator[Apart]:
+        """Record the reads of a fragment of the page apart, and add them to the page's after."""
+        outer, cacheable = self.reads, self.cacheable
+        self.reads, self.cacheable = {}, True
+        self.generation += 1
+        part = Apart()
+        try:
+            yield part
+        finally:
+            part.reads, part.cacheable = self.reads, self.cacheable
+            outer.update(self.reads)
+            self.reads, self.cacheable = outer, cacheable and self.cacheable
 
     def whole(self, path: ReadPath, value: object) -> None:
         """Record a wrapped value whole: something reads it other than attribute by attribute."""
@@ -167,6 +195,23 @@ class Recorder:
         return self.conf if name == "conf" else getattr(self.site.routes, name)
 
 
+class Apart:
+    """The reads of a fragment, once it is rendered (Recorder.apart)."""
+
+    def __init__(self) -> None:
+        self.reads: dict[ReadPath, Digest] = {}
+        self.cacheable = True
+
+
+def argument_key(value: Any) -> object:
+    """Return what names an argument of a fragment: a wrapper's path, a plain value; else None."""
+    if type(value) in (Lazy, Lookup, Seq, Call):
+        return ("path", value._path)
+    if type(value) in _PLAIN_TYPES:
+        return ("value", value)
+    return None
+
+
 class Lazy:
     """A model object whose attributes are recorded as they are read.
 
@@ -174,16 +219,19 @@ class Lazy:
     do not change while a page renders, so the first answer is given again.
     """
 
-    __slots__ = ("_obj", "_path", "_rec", "_seen")
+    __slots__ = ("_generation", "_obj", "_path", "_rec", "_seen")
 
     def __init__(self, obj: Any, path: ReadPath, rec: Recorder) -> None:
         self._obj = obj
         self._path = path
         self._rec = rec
         self._seen: dict[str, Any] = {}
+        self._generation = rec.generation
 
     def read(self, name: str) -> Any:
         """Read an attribute (from a template or from Python): recorded at this path plus its name."""
+        if self._generation != self._rec.generation:  # in a fragment begun since: record again
+            self._seen, self._generation = {}, self._rec.generation
         seen = self._seen
         if name in seen:
             return seen[name]

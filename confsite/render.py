@@ -76,6 +76,7 @@ class PageContext:
             *("lang", "here", "absolute", "ui", "fmt", "site", "glance_sessions"),
             *("t", "url", "link", "static", "tx", "plain", "md", "markdown", "md_plain"),
             *("nav", "country", "canonical", "og_locale", "person", "map_url", "structured_data"),
+            "fragment",
         }
     )
 
@@ -157,6 +158,21 @@ class PageContext:
         items = self.site.menu(menu, self.lang)
         current = route.key if route is not None else None
         return [(self.link(kind, ident), label, current == (kind, ident)) for kind, ident, label in items]
+
+    def fragment(self, macro: Callable[..., Markup], *args: Any) -> Markup:
+        """Render ``macro(c, *args)``, a part of this page that the page cache keeps on its own.
+
+        The programme of 1,000 sessions shows each in a fragment: after one session is edited,
+        the page is rendered again, but the other sessions' fragments are used again, as long
+        as what they read is unchanged (see Renderer.fragment). The macro reads no variable of
+        the page but ``c``, ``conf`` and ``reg``; its arguments are plain values or what the
+        conference hands out (wrapped, and so named by their path).
+        """
+        rec = reads.current
+        if rec is None or rec.ctx is not self:
+            return Markup(macro(self, *args))
+        site: Renderer = self.site
+        return site.fragment(rec, macro, args)
 
     def person(self, person_id: str) -> Person:
         """Return a person by id."""
@@ -244,6 +260,8 @@ class Renderer:
         self._digests = reads.Digests()
         #: Whether pages record what they read: not when there is no cache to keep them in.
         self._record = cache.enabled()
+        #: What the last build's page table offers (set by outputs()).
+        self._reuse: pagecache.Reuse | None = None
 
     def publishes(self, path: str) -> bool:
         """Tell whether the site has a download or a generated file at ``path``, to link it."""
@@ -268,21 +286,42 @@ class Renderer:
         html = tpl.render(c=ctx, conf=ctx.conf, reg=ctx.state, lang=ctx.lang, **extra)
         return html.encode("utf-8")
 
-    def _recorded_page(self, route: Route) -> tuple[str, pagecache.Page]:
+    def fragment(self, rec: reads.Recorder, macro: Callable[..., Markup], args: tuple[Any, ...]) -> Markup:
+        """Render a fragment of the page that ``rec`` records, or use it again from the last build.
+
+        (PageContext.fragment tells why.) The fragment is named by the page, the macro and the
+        arguments: whatever else it shows is the same wherever the same page shows it.
+        """
+        names = tuple(reads.argument_key(arg) for arg in args)
+        if None in names:  # an argument that no path names: the fragment is part of the page only
+            return macro(rec.ctx, *args)
+        key = f"{rec.page}{pagecache.FRAGMENT}{getattr(macro, 'name', '')}{names!r}"
+        reuse = self._reuse
+        entry = reuse.get(key) if reuse is not None else None
+        if reuse is not None and entry is not None:
+            rec.reads.update(reuse.reads(entry[0]))  # (the page depends on them too)
+            rec.fragments.append((key, None))
+            return Markup(entry[1].decode("utf-8"))
+        with rec.apart() as part:
+            html = macro(rec.ctx, *args)
+        rec.fragments.append((key, (html.encode("utf-8"), part.reads if part.cacheable else None)))
+        return html
+
+    def _recorded_page(self, route: Route) -> Made:
         """Render one HTML page, recording what it reads of the conference (see reads.py)."""
         kind, ident = route.key
         alternates = self.routes.by_key[route.key]
         extra = (("route", route), ("alternates", alternates), ("kind", kind), ("ident", ident))
         return self._recorded_sheet(route.file, Sheet(route.template, route.lang, route.path, False, extra))
 
-    def _recorded_sheet(self, file: str, sheet: Sheet) -> tuple[str, pagecache.Page]:
+    def _recorded_sheet(self, file: str, sheet: Sheet) -> Made:
         """Render a template to a file, recording what it reads of the conference."""
 
         def make(rec: reads.Recorder) -> bytes:
             rec.ctx = ctx = PageContext(self, sheet.lang, sheet.here, sheet.absolute, recorder=rec)
             return self.render(sheet.template, ctx, **dict(sheet.extra))
 
-        return file, self._recorded(sheet.lang, make)
+        return self._recorded(file, sheet.lang, make)
 
     def _sheets(self) -> dict[str, Sheet]:
         """Return the files rendered from templates besides the pages: the entry, 404 and sitemap."""
@@ -294,18 +333,18 @@ class Renderer:
             "sitemap.xml": Sheet("sitemap.xml", lang, "", False, (("routes", self.routes),)),
         }
 
-    def _recorded_piece(self, key: str, make: PieceMaker) -> tuple[str, pagecache.Page]:
+    def _recorded_piece(self, key: str, make: PieceMaker) -> Made:
         """Make a piece of another output, recording what it reads (see reads.py)."""
-        return key, self._recorded(self.conf.default_language, lambda rec: make(rec.conf))
+        return self._recorded(key, self.conf.default_language, lambda rec: make(rec.conf))
 
-    def _recorded(self, lang: str, make: Callable[[reads.Recorder], bytes]) -> pagecache.Page:
-        rec = reads.Recorder(self, lang, self.conf, self.state, self._digests, self._record)
+    def _recorded(self, key: str, lang: str, make: Callable[[reads.Recorder], bytes]) -> Made:
+        rec = reads.Recorder(self, lang, self.conf, self.state, self._digests, self._record, key)
         reads.current = rec if self._record else None
         try:
             data = make(rec)
         finally:
             reads.current = None
-        return data, rec.reads if rec.cacheable else None
+        return key, (data, rec.reads if rec.cacheable else None), rec.fragments
 
     def fingerprint(self) -> str:
         """Digest what pages show without a record in reads.py, and the templates.
@@ -347,7 +386,8 @@ class Renderer:
         evaluator = reads.Evaluator(self.conf, self.state, lambda lang: PageContext(self, lang, ""))
         sheets = self._sheets()
         keys = [*(r.file for r in self.routes.all), *sheets, *pieces]
-        done = pagecache.reusable(kept, fingerprint, evaluator, keys)
+        self._reuse = pagecache.Reuse(kept, fingerprint, evaluator)  # (the workers inherit it)
+        done = self._reuse.pages(keys)
         reused = list(done)
         pages = [r for r in self.routes.all if r.file not in done]
         if jobs > 1 and len(pages) > 1:  # compile the templates here once, rather than in each process
@@ -366,14 +406,20 @@ class Renderer:
         ]
         out: dict[str, bytes] = {}
         table = pagecache.Table(fingerprint, kept, reused)
+        fragments_rendered = fragments_reused = 0
         for made in each_item(_make, tasks, jobs, min_items=2):
             if isinstance(made, dict):
                 out.update(made)
             else:
-                key, page = made
+                key, page, fragments = made
                 table.add(key, page)
+                table.add_fragments(fragments)
                 done[key] = page[0]
+                reused_here = sum(1 for _, fragment in fragments if fragment is None)
+                fragments_rendered += len(fragments) - reused_here
+                fragments_reused += reused_here
         log.debug("rendered %d pages, %d unchanged", len(pages), len(self.routes.all) - len(pages))
+        log.debug("fragments: %d rendered, %d used again", fragments_rendered, fragments_reused)
         table.store()
         out.update({file: done[file] for file in [*(route.file for route in self.routes.all), *sheets]})
         out["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {self.conf.base_url}sitemap.xml\n".encode()
@@ -382,8 +428,8 @@ class Renderer:
         return out, {key: done[key] for key in pieces}
 
 
-#: What a task of outputs() makes: files, or one page with its reads.
-Made = dict[str, bytes] | tuple[str, pagecache.Page]
+#: What a task of outputs() makes: files, or one page with its reads and its fragments.
+Made = dict[str, bytes] | tuple[str, pagecache.Page, list[tuple[str, pagecache.Page | None]]]
 
 
 def _make(task: Callable[[], Made]) -> Made:

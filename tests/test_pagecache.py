@@ -207,6 +207,35 @@ def test_an_edit_renders_only_the_pages_that_show_it(
     assert b"Described anew." in cached[f"en/programme/{session['id']}/index.html"]
 
 
+def fragment_counts(caplog: pytest.LogCaptureFixture) -> list[tuple[int, int]]:
+    """Return (rendered, used again) of the fragments of each render logged so far."""
+    return [r.args for r in caplog.records if r.name == "confsite.render" and r.msg.startswith("fragments")]  # type: ignore[misc]
+
+
+def test_a_retitled_session_renders_its_own_fragment_of_the_program_only(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The program page shows every session in a fragment of its own (PageContext.fragment)."""
+    content = workdir / "content"
+    caplog.set_level(logging.DEBUG, logger="confsite.render")
+    first = render(content)
+    conf = pipeline.load(content)
+    per_page = len(conf.sessions)
+    assert fragment_counts(caplog)[-1] == (2 * per_page, 0)  # the program in two languages
+    program = content / "program.yaml"
+    data = yaml.safe_load(program.read_text(encoding="utf-8"))
+    session = data["parts"][1]["sessions"][2]
+    session["title"] = {"de": "Ganz neuer Titel", "en": "A brand new title"}
+    program.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    cached, full = render_both(content, monkeypatch)
+    assert differing(cached, full) == []
+    assert fragment_counts(caplog)[-2] == (2, 2 * per_page - 2)  # (the last one: without cache)
+    assert b"A brand new title" in cached["en/programme/index.html"]
+    assert first["en/programme/index.html"] != cached["en/programme/index.html"]
+    render(content)
+    assert fragment_counts(caplog)[-1] == (0, 0), "an unchanged program page is used again whole"
+
+
 def add_to_template(templates: Path, name: str, text: str) -> None:
     """Add ``text`` at the start of a template's main block."""
     path = templates / name
@@ -311,6 +340,13 @@ def merge_the_parts(content: Path) -> None:
     conference.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
+def retitle_the_first_part(content: Path) -> None:
+    program = content / "program.yaml"
+    data = yaml.safe_load(program.read_text(encoding="utf-8"))
+    data["parts"][0]["title"] = {"de": "Ein anderer Teil", "en": "Another part"}
+    program.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
 #: Templates that reach the conference in roundabout ways (found by a review of the cache),
 #: and the content change each must show: template, text added to its main block, change.
 ROUNDABOUT = {
@@ -335,6 +371,18 @@ ROUNDABOUT = {
         lambda content: replace_in(
             content / "conference.yaml", "  directions:\n    de: ", "  directions:\n    de: Neu. "
         ),
+    ),
+    "an attribute read again in a fragment": (
+        "venue.html",
+        "{% macro part_title(c, part) %}MARK {{ c.tx(part.title) }}{% endmacro %}"
+        "{% set part = conf.parts[0] %}<!-- {{ c.plain(part.title) }} -->{{ c.fragment(part_title, part) }}",
+        retitle_the_first_part,
+    ),
+    "a fragment that reads the conference itself": (
+        "venue.html",
+        "{% macro count(c, n) %}MARK {{ n }} {{ c.conf.parts|length }}{% endmacro %}"
+        "{{ c.fragment(count, 1) }}",
+        merge_the_parts,
     ),
     "a menu of its own": (
         "venue.html",
