@@ -44,6 +44,11 @@ class Kept:
     digests: tuple[Digest, ...]
     pages: dict[str, tuple[tuple[int, ...], bytes]]  # key -> indices of its paths, bytes
 
+    @functools.cached_property
+    def index(self) -> dict[ReadPath, int]:
+        """Return the index of every path (a preview's next build starts from it)."""
+        return {path: i for i, path in enumerate(self.paths)}
+
 
 def load() -> Kept | None:
     """Read the pages of the last build, or None (no cache, another version, or a bad table).
@@ -139,6 +144,7 @@ class Table:
             self._pages = {k: v for k, v in kept.pages.items() if k.partition(FRAGMENT)[0] in pages}
         self._changed = kept is None or len(self._pages) != len(kept.pages)
         self._index: dict[ReadPath, int] | None = None
+        self._grown = False  # whether a path was added
 
     def add(self, key: str, page: Page) -> None:
         """Add a rendered page with its reads (one that cannot be kept is left out)."""
@@ -147,7 +153,8 @@ class Table:
             return
         self._changed = True
         if self._index is None:
-            self._index = {path: i for i, path in enumerate(self._paths)}
+            same = self._kept is not None and len(self._kept.paths) == len(self._paths)
+            self._index = dict(self._kept.index) if self._kept is not None and same else {}
         index, ids = self._index, []
         for path, value in page_reads.items():
             i = index.get(path)
@@ -155,6 +162,7 @@ class Table:
                 i = index[path] = len(self._paths)
                 self._paths.append(path)
                 self._digests.append(value)
+                self._grown = True
             else:
                 # Every page that read the old value is rendered again: the Evaluator gives
                 # the same digest for a value as the recording does, so no kept page reads i.
@@ -174,13 +182,19 @@ class Table:
         """Keep the table for the next build, if it changed."""
         if not cache.enabled() or not self._changed:
             return
-        paths, digests, pages = self._paths, self._digests, self._pages
-        used = sorted({i for ids, _ in pages.values() for i in ids})
-        if len(used) * 2 < len(paths):
+        paths, digests, pages, index = self._paths, self._digests, self._pages, self._index
+        # Paths no page reads any more are dropped once they are half of the table (looked at
+        # when the table grew: the preview stores a table after every edit).
+        used = sorted({i for ids, _ in pages.values() for i in ids}) if self._grown else None
+        if used is not None and len(used) * 2 < len(paths):
             renumber = {old: new for new, old in enumerate(used)}
             paths, digests = [paths[i] for i in used], [digests[i] for i in used]
             pages = {key: (tuple(renumber[i] for i in ids), data) for key, (ids, data) in pages.items()}
-        _write(Kept(self.fingerprint, tuple(paths), tuple(digests), pages))
+            index = None
+        kept = Kept(self.fingerprint, tuple(paths), tuple(digests), pages)
+        if index is not None:
+            kept.__dict__["index"] = index  # (functools.cached_property: computed already)
+        _write(kept)
 
 
 def _write(kept: Kept) -> None:

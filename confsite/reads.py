@@ -433,10 +433,16 @@ class Digests:
             made = digest(value)
             self._memo[id(value)] = (value, made)  # keeps the value, so its id stays its own
             return made
-        # Plain parts as they are, others by their digest (bytes, which no plain part is);
-        # marshal's first format writes each value by its type and content alone.
-        own = tuple(part if type(part) in _PLAIN_TYPES else self._hash(part) for part in parts)
-        made = hashlib.blake2b(marshal.dumps((kind.__qualname__, own), 0), digest_size=16).digest()
+        # Marshal's first format writes each value by its type and content alone, and only
+        # values of exactly the built-in types: parts made of those (a Text's pairs of strings)
+        # are written as they are; otherwise each part that is not plain by its digest (bytes,
+        # which no plain part is).
+        try:
+            data = marshal.dumps((kind.__qualname__, tuple(parts)), 0)
+        except ValueError:
+            own = tuple(part if type(part) in _PLAIN_TYPES else self._hash(part) for part in parts)
+            data = marshal.dumps((kind.__qualname__, own), 0)
+        made = hashlib.blake2b(data, digest_size=16).digest()
         self._memo[id(value)] = (value, made)
         return made
 
@@ -477,14 +483,18 @@ class Evaluator:
             return ABSENT
 
     def _value(self, path: ReadPath) -> Any:
-        value = self._values.get(path, _UNSEEN)
+        values = self._values
+        value = values.get(path, _UNSEEN)
         if value is not _UNSEEN:
             return value
         if len(path) == 1:
             root = path[0]
             value = self._roots[root] if root[0] != "c" else self._helper(root[1])
         else:
-            parent, (kind, arg) = self._value(path[:-1]), path[-1]
+            parent = values.get(path[:-1], _UNSEEN)  # (most paths share theirs with others)
+            if parent is _UNSEEN:
+                parent = self._value(path[:-1])
+            kind, arg = path[-1]
             if kind == "a":
                 value = getattr(parent, arg)
             elif kind == "i":
@@ -495,5 +505,5 @@ class Evaluator:
                 value = type(parent).__qualname__
             else:
                 value = parent(*arg)
-        self._values[path] = value
+        values[path] = value
         return value
