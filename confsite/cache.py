@@ -63,6 +63,11 @@ def held_in_memory() -> Iterator[None]:
             store_table(path, table, versioned)
 
 
+def held() -> bool:
+    """Tell whether tables are held in memory (:func:`held_in_memory`)."""
+    return _held is not None
+
+
 def table_path(name: str, table_version: str) -> Path:
     """Return the file of a table: .confsite-cache/<name>-<version>.marshal."""
     return Path.cwd() / ROOT / f"{name}-{table_version}.marshal"

@@ -60,8 +60,8 @@ def load() -> Kept | None:
         return None
     path = cache.table_path("pages", _version())
     seen = _file_state(path)
-    if seen is not None and _last is not None and _last[0] == (path, seen):
-        return _last[1]
+    if _last is not None and _last[0] == (path, seen) and (seen is not None or cache.held()):
+        return _last[1]  # (no file yet: the table is held in memory, see cache.held_in_memory)
     table = cache.load_table(path)
     try:
         kept = Kept(table["fingerprint"], table["paths"], table["digests"], table["pages"])
@@ -74,7 +74,7 @@ def load() -> Kept | None:
 
 
 #: The table this process last wrote or read: (its file and the file's state), the table.
-_last: tuple[tuple[Path, tuple[int, int, int]], Kept] | None = None
+_last: tuple[tuple[Path, tuple[int, int, int] | None], Kept] | None = None
 
 
 def _file_state(path: Path) -> tuple[int, int, int] | None:
@@ -87,8 +87,7 @@ def _file_state(path: Path) -> tuple[int, int, int] | None:
 
 def _remember(path: Path, kept: Kept) -> None:
     global _last  # noqa: PLW0603  (one table per process)
-    seen = _file_state(path)
-    _last = None if seen is None else ((path, seen), kept)
+    _last = ((path, _file_state(path)), kept)
 
 
 #: Separates a page's key from the name of one of its fragments in a fragment's key.

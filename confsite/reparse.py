@@ -32,7 +32,7 @@ _OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 #: Lines that mean something to the whole stream: document markers and directives.
 _STREAM_LINES = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
 #: A line that starts a block list item: its indentation, then a dash and a space or the end.
-_ITEM_LINE = re.compile(r"( *)-(?: |$)")
+_ITEM_LINE = re.compile(r"( *)-(?: |$)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -65,34 +65,46 @@ def locate(old_text: str, new_text: str, old: Encoded, first_line: int = 1) -> P
     ``old`` is the parse of ``old_text``, a text that is :func:`usable`; ``first_line`` is the
     line of the file on which the texts start (lines in ``old`` are the file's).
     """
-    if not usable(new_text):
-        return None
     start = _common_prefix(old_text, new_text)
     end = _common_suffix(old_text, new_text, start)
+    old_end, new_end = len(old_text) - end, len(new_text) - end  # where the common end starts
+    if _OTHER_BREAKS.search(new_text, start, new_end) is not None:
+        return None
     # The changed lines, in the file's numbers: from the one holding the first changed character
     # to the one holding the first character after the change (both may change).
     first = old_text.count("\n", 0, start) + first_line
-    last = old_text.count("\n", 0, len(old_text) - end) + first_line
+    last = first + old_text.count("\n", start, old_end)
     found = _run(old, first, last, ())
     if found is None:
         return None
     path, i, j = found
     lines = _node(old, path)[3]
-    added = new_text.count("\n", start, len(new_text) - end)
-    shift = added - old_text.count("\n", start, len(old_text) - end)
-    old_lines = old_text.split("\n")
-    new_lines = new_text.split("\n")
-    begin = lines[i] - first_line  # 0-based, in the texts
-    after = lines[j + 1] - first_line
-    head = _ITEM_LINE.match(new_lines[begin])
-    tail = _ITEM_LINE.match(new_lines[after + shift])
+    shift = new_text.count("\n", start, new_end) - (last - first)
+    # The part: from the start of item i's line (before the change, so the same in both texts)
+    # to the start of item j + 1's line (after it: the same, ``len(new) - len(old)`` further on).
+    begin = _line_start(old_text, start, lines[i] - first)
+    after = _line_start(old_text, old_end, lines[j + 1] - last)
+    moved = after + len(new_text) - len(old_text)
+    head = _ITEM_LINE.match(new_text, begin)
+    tail = _ITEM_LINE.match(new_text, moved)
     if head is None or tail is None or head.group(1) != tail.group(1):
         return None
-    text = "\n" * begin + "\n".join(new_lines[begin : after + shift]) + "\n"
-    if _STREAM_LINES.search(text, begin) is not None:
+    padding = "\n" * (lines[i] - first_line)  # so that the part's lines are the file's
+    text = padding + new_text[begin:moved]
+    if _STREAM_LINES.search(text, len(padding)) is not None:
         return None
-    old_part = "\n" * begin + "\n".join(old_lines[begin:after]) + "\n"
+    old_part = padding + old_text[begin:after]
     return Part(path, i, j, lines[i], len(path) + 1, shift, text, old_part)
+
+
+def _line_start(text: str, at: int, lines: int) -> int:
+    """Return where the line starts that is ``lines`` after (or before) the line holding ``at``."""
+    start = text.rfind("\n", 0, at) + 1
+    for _ in range(lines):
+        start = text.index("\n", start) + 1
+    for _ in range(-lines):
+        start = text.rfind("\n", 0, start - 1) + 1
+    return start
 
 
 def splice(old: Encoded, part: Part, new: Encoded) -> Encoded:
