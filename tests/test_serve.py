@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import html
 import http.client
 import json
@@ -11,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from confbuilder import Site, make_site
+from confsite import pipeline, serve
 from confsite.serve import Deferred, _pages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -398,3 +401,37 @@ def test_deferred_files_are_made_once_and_only_when_asked_for() -> None:
     assert made == ["feed"]
     with pytest.raises(KeyError):
         files["schedule.xml"]
+
+
+def test_garbage_is_collected_once_the_preview_is_quiet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The collector is paused while the preview watches, and runs once after each rebuild."""
+    site = make_site(tmp_path, pages=True)
+    monkeypatch.chdir(tmp_path)
+    collected: list[tuple[float, bool]] = []
+
+    def collect() -> int:
+        collected.append((time.monotonic(), gc.isenabled()))
+        return 0
+
+    monkeypatch.setattr(gc, "collect", collect)
+    preview = serve.Preview(site.content, pipeline.TEMPLATES, None)
+    preview.rebuild()
+    watcher = threading.Thread(target=preview.watch, args=(serve._snapshot(preview.folders()),))
+    watcher.start()
+    try:
+        time.sleep(0.2)
+        assert not gc.isenabled() and collected == []  # nothing built yet: nothing to collect
+        built = preview.site.version
+        site.replace("pages/about.de.md", "Wir sind **wir**.", "Wir sind **neu**.")  # (not on the flyer)
+        preview.wait(built, TIMEOUT)
+        rebuilt = time.monotonic()
+        eventually(lambda: str(len(collected)), lambda n: n == "1", "a collection")
+        assert collected[0][0] - rebuilt >= serve.COLLECT_DELAY_SECONDS * 0.9
+        time.sleep(0.5)
+        assert len(collected) == 1  # once per rebuild
+    finally:
+        preview.stop()
+        watcher.join(TIMEOUT)
+    assert gc.isenabled()
