@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import crossref
+from . import crossref, memo
 from .errors import ContentInvalid, Errors
 from .fields import MISSING, Ctx, ListOf, Loc, Parsed, describe, parse_record, suggest
 from .i18n import load_strings
@@ -448,21 +448,7 @@ def _part(conf: Parsed, part: Parsed, tz: ZoneInfo) -> Part:
     for s in part.get("sessions"):
         day = crossref.session_date(conf, part, s)
         assert day is not None  # checked by crossref
-        sessions.append(
-            Session(
-                id=s.get("id"),
-                part=part.get("id"),
-                kind=s.get("kind"),
-                title=s.get("title"),
-                start=dt.datetime.combine(day, s.get("start"), tz),
-                end=dt.datetime.combine(day, s.get("end"), tz),
-                subtitle=_text(s.get("subtitle")),
-                description=_text(s.get("description")),
-                speakers=s.get("speakers", ()),
-                moderators=s.get("moderators", ()),
-                room=_text(s.get("room")),
-            )
-        )
+        sessions.append(_session(s, part.get("id"), day, tz))
     sessions.sort(key=lambda s: (s.start, s.end, s.id))
     return Part(
         id=part.get("id"),
@@ -485,7 +471,37 @@ def _part_registration(entry: Parsed, tz: ZoneInfo) -> PartRegistration:
     )
 
 
+def _session(s: Parsed, part: str, day: dt.date, tz: ZoneInfo) -> Session:
+    """Make a session, or take the one the last build made of the same record (memo.py)."""
+    also = (part, day, tz.key)
+    made = memo.get("session", (s,), also)
+    if made is not memo.MISSING:
+        return made  # type: ignore[no-any-return]
+    session = Session(
+        id=s.get("id"),
+        part=part,
+        kind=s.get("kind"),
+        title=s.get("title"),
+        start=dt.datetime.combine(day, s.get("start"), tz),
+        end=dt.datetime.combine(day, s.get("end"), tz),
+        subtitle=_text(s.get("subtitle")),
+        description=_text(s.get("description")),
+        speakers=s.get("speakers", ()),
+        moderators=s.get("moderators", ()),
+        room=_text(s.get("room")),
+    )
+    return memo.put("session", (s,), session, also)  # type: ignore[no-any-return]
+
+
 def _person(p: Parsed) -> Person:
+    """Make a person, or take the one the last build made of the same record (memo.py)."""
+    made = memo.get("person", (p,))
+    if made is not memo.MISSING:
+        return made  # type: ignore[no-any-return]
+    return memo.put("person", (p,), _new_person(p))  # type: ignore[no-any-return]
+
+
+def _new_person(p: Parsed) -> Person:
     return Person(
         id=p.get("id"),
         name=p.get("name"),

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
+from . import memo
 from .errors import Errors
 from .loader import LList, LMap
 from .messages import Message, msg
@@ -824,7 +825,21 @@ class MapOf(Kind):
 
 
 def parse_record(ctx: Ctx, record: Record, value: Any, loc: Loc) -> Parsed | Missing:
-    """Check a mapping against a record: required keys, unknown keys, each value's kind."""
+    """Check a mapping against a record: required keys, unknown keys, each value's kind.
+
+    A mapping that the last build checked without a problem, the same object at the same place
+    (memo.py), gives the same record.
+    """
+    also = (loc, ctx.languages, ctx.languages_valid)
+    made = memo.get("record", (record, value), also)
+    if made is not memo.MISSING:
+        return made  # type: ignore[no-any-return]
+    before = len(ctx.errors)
+    parsed = _parse_record(ctx, record, value, loc)
+    return memo.put("record", (record, value), parsed, also) if len(ctx.errors) == before else parsed
+
+
+def _parse_record(ctx: Ctx, record: Record, value: Any, loc: Loc) -> Parsed | Missing:
     if not isinstance(value, LMap):
         keys = [f.key for f in record.fields if f.required] or [record.fields[0].key]
         ctx.error_at(

@@ -337,6 +337,10 @@ class _KeptParses:
         self.path = cache.table_path("yaml", _parse_version())
         self.stored = cache.load_table(self.path)
         self.used: dict[str, Any] = {}
+        #: The documents of this build: key -> (encoded, value). The preview holds its tables
+        #: in memory: a document whose tuples are the last build's is the last build's value,
+        #: the same objects, and what was made of them may be taken again (memo.py).
+        self.documents: dict[str, tuple[Any, Any]] = {}
 
     def parse(self, text: str, shown: str, errors: Errors, first_line: int) -> Any:
         """Return the document ``text``: kept, made from the kept one and a changed part, or parsed."""
@@ -351,32 +355,43 @@ class _KeptParses:
             return value
         spliced = self._reparsed(where, text, shown, first_line)
         if spliced is not None:
-            encoded, nodes = spliced
+            encoded, nodes, old_key = spliced
             self.used[key] = encoded
             self.used[where] = (digest, text, nodes)
-            return _decode(encoded)
+            return self._made(key, encoded, old_key)
         before = len(errors)
         parsed = _parse_yaml(text, shown, errors, first_line)
         if len(errors) == before and parsed.value is not None:
             with contextlib.suppress(TypeError):  # (a set or binary data: a content error anyway)
                 self.used[key] = _encode(parsed.value)
+                self.documents[key] = (self.used[key], parsed.value)
                 if len(text) >= REPARSE_FROM and not parsed.anchored and reparse.usable(text):
                     self.used[where] = (digest, text, parsed.nodes)
         return parsed.value
 
     def _get(self, key: str) -> Any:
-        """Return a fresh copy of the value kept under ``key``, or None."""
+        """Return the value kept under ``key``, or None."""
         encoded = self.stored.get(key)
         if encoded is None:
             return None
         try:
-            value = _decode(encoded)
+            value = self._made(key, encoded)
         except (TypeError, ValueError, IndexError, KeyError):  # a damaged entry: parse again
             return None
         self.used[key] = encoded
         return value
 
-    def _reparsed(self, where: str, text: str, shown: str, first_line: int) -> tuple[Any, int] | None:
+    def _made(self, key: str, encoded: Any, like: str | None = None) -> Any:
+        """Return the value of ``encoded``, taking again what the last build made of the same tuples.
+
+        ``like`` names the document of the last build that ``encoded`` was made from, if another.
+        """
+        before = _documents.get(like or key)
+        value = _decode(encoded) if before is None else _decode(encoded, *before)
+        self.documents[key] = (encoded, value)
+        return value
+
+    def _reparsed(self, where: str, text: str, shown: str, first_line: int) -> tuple[Any, int, str] | None:
         """Return the kept document of the file with the part that changed parsed again, and its size.
 
         None when the last text of the file is not kept, or the change is not in a part that
@@ -384,7 +399,8 @@ class _KeptParses:
         """
         try:
             _, old_text, old_nodes = self.stored[where]
-            old = self.stored[f"{where}\0{self.stored[where][0]}"]
+            old_key = f"{where}\0{self.stored[where][0]}"
+            old = self.stored[old_key]
             part = reparse.locate(old_text, text, old, first_line)
             if part is None:
                 return None
@@ -395,7 +411,7 @@ class _KeptParses:
             nodes = old_nodes - _shape(part.old_text).nodes + new.nodes
             if nodes > MAX_EXPANDED_NODES:
                 return None
-            return reparse.splice(old, part, _encode(new.value)), nodes
+            return reparse.splice(old, part, _encode(new.value)), nodes, old_key
         except (KeyError, TypeError, ValueError, IndexError):  # not kept, or a damaged entry
             return None
 
@@ -428,25 +444,40 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"not kept: {kind.__name__}")
 
 
-def _decode(value: Any) -> Any:
-    """Make a parsed document from what :func:`_encode` made of it."""
+def _decode(value: Any, old: Any = None, old_value: Any = None) -> Any:
+    """Make a parsed document from what :func:`_encode` made of it.
+
+    Where ``value`` holds the very tuples of ``old``, the encoded form of ``old_value``, the
+    parts of ``old_value`` made of them are taken as they are (see _KeptParses.documents).
+    """
     if type(value) is not tuple:
         if type(value) not in _SCALARS:
             raise TypeError(type(value).__name__)
         return value
+    if value is old:
+        return old_value
     tag = value[0]
+    like = old_value is not None and type(old) is tuple and old[0] == tag
     if tag == "map":
         _, path, line, key_lines, pairs = value
         mapping = LMap(path, line)
         mapping.key_lines = dict(key_lines)
-        for key, item in pairs:
-            mapping[key] = _decode(item)
+        before = old[4] if like else ()
+        for index, (key, item) in enumerate(pairs):
+            if index < len(before) and before[index][0] == key:
+                mapping[key] = _decode(item, before[index][1], old_value[key])
+            else:
+                mapping[key] = _decode(item)
         return mapping
     if tag == "list":
         _, path, line, item_lines, items = value
         sequence = LList(path, line)
         sequence.item_lines = list(item_lines)
-        sequence.extend(_decode(item) for item in items)
+        before = old[4] if like else ()
+        sequence.extend(
+            _decode(item, before[index], old_value[index]) if index < len(before) else _decode(item)
+            for index, item in enumerate(items)
+        )
         return sequence
     if tag == "datetime":
         moment = dt.datetime.fromisoformat(value[1])
@@ -472,17 +503,20 @@ def _parse_version() -> str:
 
 #: The kept documents of the build that is reading its content, if any.
 _kept: _KeptParses | None = None
+#: The documents of the last build that kept them (_KeptParses.documents).
+_documents: dict[str, tuple[Any, Any]] = {}
 
 
 @contextlib.contextmanager
 def kept_parses() -> Iterator[None]:
     """Use the documents that the last build parsed, and keep this build's for the next."""
-    global _kept  # noqa: PLW0603  (one build reads its content at a time)
+    global _kept, _documents  # noqa: PLW0603  (one build reads its content at a time)
     _kept = _KeptParses() if cache.enabled() else None
     try:
         yield
         if _kept is not None:
             _kept.store()
+            _documents = _kept.documents
     finally:
         _kept = None
 

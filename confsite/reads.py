@@ -41,6 +41,7 @@ import operator
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from . import memo
 from .model import Conference, Forum, Panel, Part, Person, Registration, Session, Venue
 from .registration import PartState, State
 
@@ -423,11 +424,17 @@ class Digests:
             return found[1]
         kind: Any = type(value)
         parts: Any
+        lasting = False  # made by the last build too, if it is the same immutable object (memo.py)
         if kind is tuple or kind is list:
             parts = value
         elif isinstance(value, dict):
             parts = [item for pair in value.items() for item in pair]
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            lasting = kind.__dataclass_params__.frozen
+            known = memo.get("digest", (value,)) if lasting else memo.MISSING
+            if isinstance(known, bytes):
+                self._memo[id(value)] = (value, known)
+                return known
             parts = _fields_of(kind)(value)
         else:
             made = digest(value)
@@ -444,6 +451,8 @@ class Digests:
             data = marshal.dumps((kind.__qualname__, own), 0)
         made = hashlib.blake2b(data, digest_size=16).digest()
         self._memo[id(value)] = (value, made)
+        if lasting:
+            memo.put("digest", (value,), made)
         return made
 
 
