@@ -59,7 +59,7 @@ def held_in_memory() -> Iterator[None]:
         yield
     finally:
         held, _held = _held, None
-        for path, (table, versioned) in held.items():
+        for path, (table, versioned) in list(held.items()):  # (a late rebuild may still add one)
             store_table(path, table, versioned)
 
 
@@ -80,8 +80,9 @@ def load_table(path: Path) -> dict[str, Any]:
     """
     if not enabled():
         return {}
-    if _held is not None and path in _held:
-        return _held[path][0]
+    held = _held  # (read once: the preview's last rebuild may run while it ends)
+    if held is not None and path in held:
+        return held[path][0]
     try:
         data = marshal.loads(path.read_bytes())
     except FileNotFoundError:
@@ -102,8 +103,9 @@ def store_table(path: Path, table: dict[str, Any], versioned: bool = True) -> No
     """
     if not enabled():
         return
-    if _held is not None:
-        _held[path] = (table, versioned)
+    held = _held
+    if held is not None:
+        held[path] = (table, versioned)
         return
     tmp: Path | None = None
     try:

@@ -408,11 +408,12 @@ class _KeptParses:
             new = _parse(part.text, shown, errors, first_line, part.depth - 1)
             if errors or new.anchored or not isinstance(new.value, LList) or new.value.line != part.line:
                 return None
-            nodes = old_nodes - _shape(part.old_text).nodes + new.nodes
+            # (the part's own list counts in new.nodes, not among the replaced items)
+            nodes = old_nodes - reparse.replaced_nodes(old, part) + new.nodes - 1
             if nodes > MAX_EXPANDED_NODES:
                 return None
             return reparse.splice(old, part, _encode(new.value)), nodes, old_key
-        except (KeyError, TypeError, ValueError, IndexError):  # not kept, or a damaged entry
+        except (KeyError, TypeError, ValueError, IndexError, yaml.YAMLError):  # not kept, or damaged
             return None
 
     def store(self) -> None:

@@ -11,8 +11,10 @@ A result is kept under its inputs, compared by identity, and under other values 
 compared by value, for as long as every input lives: it is held by a weak reference, and the
 entry goes when the input goes, so an ``id`` is never taken for another object's. Every input
 is immutable (a parsed document is never changed), and each function remembered here is a
-function of its inputs alone. A build from the command line makes everything once: nothing is
-taken again, and the cost is a dictionary entry per result.
+function of its inputs alone.
+
+Results are kept only while the cache tables are held in memory (cache.held_in_memory, the
+preview): a build from the command line makes everything once, and would only pay for them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from __future__ import annotations
 import functools
 import weakref
 from typing import Any
+
+from . import cache
 
 #: (kind, id of each input, the other values) -> (weak references to the inputs, the result)
 _entries: dict[tuple[Any, ...], tuple[tuple[weakref.ref[Any], ...], Any]] = {}
@@ -44,6 +48,8 @@ def get(kind: str, inputs: tuple[Any, ...], also: tuple[Any, ...] = ()) -> Any:
 
 def put(kind: str, inputs: tuple[Any, ...], result: Any, also: tuple[Any, ...] = ()) -> Any:
     """Keep ``result`` as what ``kind`` made of ``inputs`` and ``also`` while they live; return it."""
+    if not cache.held():
+        return result
     key = (kind, *map(id, inputs), *also)
     try:
         forget = functools.partial(_forget, _entries, key)  # (holds the table: see _forget)

@@ -67,6 +67,9 @@ def load() -> Kept | None:
         kept = Kept(table["fingerprint"], table["paths"], table["digests"], table["pages"])
     except KeyError:
         return None
+    shaped = isinstance(kept.paths, tuple) and isinstance(kept.digests, tuple)
+    if not (shaped and len(kept.paths) == len(kept.digests)):
+        return None
     if not (isinstance(kept.fingerprint, str) and isinstance(kept.pages, dict)):
         return None
     _remember(path, kept)
@@ -104,7 +107,10 @@ class Reuse:
         if self.kept is not None:
             digests = self.kept.digests
             paths = enumerate(self.kept.paths)
-            self._changed = {i for i, path in paths if evaluator.digest(path) != digests[i]}
+            try:
+                self._changed = {i for i, path in paths if evaluator.digest(path) != digests[i]}
+            except (TypeError, ValueError, IndexError):  # a table of another shape: none
+                self.kept = None
 
     def get(self, key: str) -> tuple[tuple[int, ...], bytes] | None:
         """Return the kept entry of ``key`` (its paths and bytes) if its reads are unchanged."""
@@ -153,7 +159,11 @@ class Table:
         self._changed = True
         if self._index is None:
             same = self._kept is not None and len(self._kept.paths) == len(self._paths)
-            self._index = dict(self._kept.index) if self._kept is not None and same else {}
+            try:
+                self._index = dict(self._kept.index) if self._kept is not None and same else {}
+            except TypeError:  # a table of another shape: this one starts anew
+                self._paths, self._digests, self._pages, self._index = [], [], {}, {}
+                self._kept = None
         index, ids = self._index, []
         for path, value in page_reads.items():
             i = index.get(path)

@@ -28,6 +28,10 @@ page uncacheable: it is rendered by every build.
 A later build evaluates every recorded path on its own conference (:class:`Evaluator`). A
 page whose digests are all unchanged, under an unchanged fingerprint, would render to the
 same bytes, so its last bytes are used again (pagecache.py).
+
+A fragment of a page (render.PageContext.fragment) records its reads apart as well
+(:meth:`Recorder.apart`), and adds them to the page's: the page depends on them too. A Lazy
+records again, in a fragment, what it gave before it: the fragment's record must be whole.
 """
 
 from __future__ import annotations

@@ -159,20 +159,22 @@ class PageContext:
         current = route.key if route is not None else None
         return [(self.link(kind, ident), label, current == (kind, ident)) for kind, ident, label in items]
 
-    def fragment(self, macro: Callable[..., Markup], *args: Any) -> Markup:
+    def fragment(self, name: str, macro: Callable[..., Markup], *args: Any) -> Markup:
         """Render ``macro(c, *args)``, a part of this page that the page cache keeps on its own.
 
         The programme of 1,000 sessions shows each in a fragment: after one session is edited,
         the page is rendered again, but the other sessions' fragments are used again, as long
-        as what they read is unchanged (see Renderer.fragment). The macro reads no variable of
-        the page but ``c``, ``conf`` and ``reg``; its arguments are plain values or what the
+        as what they read is unchanged (see Renderer.fragment). ``name`` names the macro
+        among the page's fragments. The macro must read nothing of the page but ``c``,
+        ``conf`` and ``reg``: no variable set by the page (import it from another template,
+        as _program.html is, without context). Its arguments are plain values or what the
         conference hands out (wrapped, and so named by their path).
         """
         rec = reads.current
         if rec is None or rec.ctx is not self:
             return Markup(macro(self, *args))
         site: Renderer = self.site
-        return site.fragment(rec, macro, args)
+        return site.fragment(rec, name, macro, args)
 
     def person(self, person_id: str) -> Person:
         """Return a person by id."""
@@ -286,16 +288,18 @@ class Renderer:
         html = tpl.render(c=ctx, conf=ctx.conf, reg=ctx.state, lang=ctx.lang, **extra)
         return html.encode("utf-8")
 
-    def fragment(self, rec: reads.Recorder, macro: Callable[..., Markup], args: tuple[Any, ...]) -> Markup:
+    def fragment(
+        self, rec: reads.Recorder, name: str, macro: Callable[..., Markup], args: tuple[Any, ...]
+    ) -> Markup:
         """Render a fragment of the page that ``rec`` records, or use it again from the last build.
 
-        (PageContext.fragment tells why.) The fragment is named by the page, the macro and the
+        (PageContext.fragment tells why.) The fragment is named by the page, its name and its
         arguments: whatever else it shows is the same wherever the same page shows it.
         """
         names = tuple(reads.argument_key(arg) for arg in args)
         if None in names:  # an argument that no path names: the fragment is part of the page only
             return macro(rec.ctx, *args)
-        key = f"{rec.page}{pagecache.FRAGMENT}{getattr(macro, 'name', '')}{names!r}"
+        key = f"{rec.page}{pagecache.FRAGMENT}{name}{names!r}"
         reuse = self._reuse
         entry = reuse.get(key) if reuse is not None else None
         if reuse is not None and entry is not None:

@@ -39,9 +39,9 @@ _ITEM_LINE = re.compile(r"( *)-(?: |$)", re.MULTILINE)
 class Part:
     """Items ``first``..``last`` of the list at ``path`` changed; ``text`` is their new text.
 
-    ``text`` is padded with empty lines so that its lines are the file's lines; ``old_text``
-    is their old text, padded the same way. ``depth`` counts the lists and mappings that hold
-    the items, the list included; ``shift`` is the number of lines the edit added.
+    ``text`` is padded with empty lines so that its lines are the file's lines. ``depth``
+    counts the lists and mappings that hold the items, the list included; ``shift`` is the
+    number of lines the edit added.
     """
 
     path: tuple[int, ...]
@@ -51,7 +51,6 @@ class Part:
     depth: int
     shift: int
     text: str
-    old_text: str
 
 
 def usable(text: str) -> bool:
@@ -85,16 +84,17 @@ def locate(old_text: str, new_text: str, old: Encoded, first_line: int = 1) -> P
     begin = _line_start(old_text, start, lines[i] - first)
     after = _line_start(old_text, old_end, lines[j + 1] - last)
     moved = after + len(new_text) - len(old_text)
-    head = _ITEM_LINE.match(new_text, begin)
+    # Item i's dash on its first line, before and after the edit (an item whose value starts on
+    # the line after its dash would leave the dash out of the part), as item j + 1's is.
+    heads = (_ITEM_LINE.match(old_text, begin), _ITEM_LINE.match(new_text, begin))
     tail = _ITEM_LINE.match(new_text, moved)
-    if head is None or tail is None or head.group(1) != tail.group(1):
+    if tail is None or any(head is None or head.group(1) != tail.group(1) for head in heads):
         return None
     padding = "\n" * (lines[i] - first_line)  # so that the part's lines are the file's
     text = padding + new_text[begin:moved]
     if _STREAM_LINES.search(text, len(padding)) is not None:
         return None
-    old_part = padding + old_text[begin:after]
-    return Part(path, i, j, lines[i], len(path) + 1, shift, text, old_part)
+    return Part(path, i, j, lines[i], len(path) + 1, shift, text)
 
 
 def _line_start(text: str, at: int, lines: int) -> int:
@@ -105,6 +105,20 @@ def _line_start(text: str, at: int, lines: int) -> int:
     for _ in range(-lines):
         start = text.rfind("\n", 0, start - 1) + 1
     return start
+
+
+def replaced_nodes(old: Encoded, part: Part) -> int:
+    """Count the nodes (values, lists, mappings) of the items the part replaces in ``old``."""
+    items = _node(old, part.path)[4][part.first : part.last + 1]
+    return sum(_nodes(item) for item in items)
+
+
+def _nodes(node: Encoded) -> int:
+    if type(node) is not tuple or node[0] not in ("map", "list"):
+        return 1  # a plain value, a date or a time: one scalar
+    if node[0] == "map":
+        return 1 + sum(1 + _nodes(value) for _, value in node[4])  # (each key is a scalar)
+    return 1 + sum(_nodes(item) for item in node[4])
 
 
 def splice(old: Encoded, part: Part, new: Encoded) -> Encoded:

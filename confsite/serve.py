@@ -55,8 +55,11 @@ POLL_SECONDS = 0.025
 SETTLE_SECONDS = 0.01
 #: Render lagging flyers once nothing changed for this long: the reloading tabs come first.
 FLYER_DELAY_SECONDS = 0.5
-#: Collect garbage once nothing changed for this long after a rebuild (see Preview.watch).
+#: Collect garbage once nothing changed for this long after a rebuild (see Preview.watch),
+#: and at the latest after this many rebuilds, or this long without a rebuild.
 COLLECT_DELAY_SECONDS = 0.3
+COLLECT_AFTER_REBUILDS = 5
+COLLECT_IDLE_SECONDS = 60.0
 
 
 class Flyers:
@@ -176,24 +179,32 @@ class Preview:
 
         Python's cyclic garbage collector is paused meanwhile, and run once the preview is
         quiet after a rebuild: with a large site in memory, its passes during a rebuild took
-        0.1 to 0.3 s of each (1,000 sessions), and the reload waited for them.
+        0.1 to 0.3 s of each (1,000 sessions), and the reload waited for them. So that memory
+        stays bounded, it also runs after every few rebuilds when saves come without a pause,
+        and now and then while nothing changes (the server's threads make garbage too).
         """
         folders, changed_at = self.folders(), time.monotonic()
-        flyers_lag = garbage = False
+        flyers_lag = False
+        rebuilds, collected_at = 0, changed_at  # rebuilds since the last collection
         gc.disable()
         try:
             while not self.stopping:
                 time.sleep(POLL_SECONDS)
-                current = _snapshot(folders)
+                current, now = _snapshot(folders), time.monotonic()
                 if current != last:
                     last = _settle(folders, current)
                     flyers_lag = self.rebuild(defer_flyers=True)
-                    changed_at, garbage = time.monotonic(), True
-                elif flyers_lag and time.monotonic() - changed_at > FLYER_DELAY_SECONDS:
-                    flyers_lag, garbage = False, True
+                    changed_at, rebuilds = time.monotonic(), rebuilds + 1
+                elif flyers_lag and now - changed_at > FLYER_DELAY_SECONDS:
+                    flyers_lag, rebuilds = False, rebuilds + 1
                     self.rebuild(catch_up=True)
-                elif garbage and time.monotonic() - changed_at > COLLECT_DELAY_SECONDS:
-                    garbage = False
+                elif (rebuilds and now - changed_at > COLLECT_DELAY_SECONDS) or (
+                    now - collected_at > COLLECT_IDLE_SECONDS
+                ):
+                    rebuilds, collected_at = 0, now
+                    gc.collect()
+                if rebuilds >= COLLECT_AFTER_REBUILDS:
+                    rebuilds, collected_at = 0, time.monotonic()
                     gc.collect()
         finally:
             gc.enable()

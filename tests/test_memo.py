@@ -82,17 +82,20 @@ def test_a_result_lives_as_long_as_its_inputs() -> None:
         """An object that can be referred to weakly, as every input of memo.py."""
 
     kept, other = Input(), Input()
-    before = memo.size("test")
-    memo.put("test", (kept,), 1)
-    memo.put("test", (other,), 2, also=("x",))
-    assert memo.get("test", (kept,)) == 1 and memo.get("test", (other,), also=("x",)) == 2
-    assert memo.get("test", (other,)) is memo.MISSING  # other values: another result
-    assert memo.get("test", (Input(),)) is memo.MISSING  # another object: another input
-    assert memo.size("test") == before + 2
-    del other
-    gc.collect()
-    assert memo.size("test") == before + 1  # gone with its input
-    assert memo.put("test", (1,), 3) == 3 and memo.get("test", (1,)) is memo.MISSING  # (no weak reference)
+    assert memo.put("test", (kept,), 0) == 0 and memo.get("test", (kept,)) is memo.MISSING  # (not held)
+    with cache.held_in_memory():
+        before = memo.size("test")
+        memo.put("test", (kept,), 1)
+        memo.put("test", (other,), 2, also=("x",))
+        assert memo.get("test", (kept,)) == 1 and memo.get("test", (other,), also=("x",)) == 2
+        assert memo.get("test", (other,)) is memo.MISSING  # other values: another result
+        assert memo.get("test", (Input(),)) is memo.MISSING  # another object: another input
+        assert memo.size("test") == before + 2
+        del other
+        gc.collect()
+        assert memo.size("test") == before + 1  # gone with its input
+        assert memo.put("test", (1,), 3) == 3  # an int cannot be referred to weakly:
+        assert memo.get("test", (1,)) is memo.MISSING  # nothing kept
 
 
 def test_a_record_with_a_problem_is_checked_again(site: Site) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import marshal
 import re
 import shutil
 from collections.abc import Iterator
@@ -375,13 +376,14 @@ ROUNDABOUT = {
     "an attribute read again in a fragment": (
         "venue.html",
         "{% macro part_title(c, part) %}MARK {{ c.tx(part.title) }}{% endmacro %}"
-        "{% set part = conf.parts[0] %}<!-- {{ c.plain(part.title) }} -->{{ c.fragment(part_title, part) }}",
+        "{% set part = conf.parts[0] %}<!-- {{ c.plain(part.title) }} -->"
+        "{{ c.fragment('part-title', part_title, part) }}",
         retitle_the_first_part,
     ),
     "a fragment that reads the conference itself": (
         "venue.html",
         "{% macro count(c, n) %}MARK {{ n }} {{ c.conf.parts|length }}{% endmacro %}"
-        "{{ c.fragment(count, 1) }}",
+        "{{ c.fragment('count', count, 1) }}",
         merge_the_parts,
     ),
     "a menu of its own": (
@@ -423,3 +425,20 @@ def test_a_key_made_by_a_block_set_is_kept_as_a_plain_string() -> None:
     assert type(key) is str and key == "werkstatt"
     assert type(rec.key((Markup("a"), "b"))[0]) is str  # type: ignore[index]
     assert rec.cacheable
+
+
+@pytest.mark.parametrize("damage", ["digests cut short", "a path of another kind"])
+def test_a_page_table_of_another_shape_is_not_used(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    content = workdir / "content"
+    render(content)
+    (table,) = workdir.glob(".confsite-cache/pages-*.marshal")
+    kept = marshal.loads(table.read_bytes())
+    if damage == "digests cut short":
+        kept["digests"] = kept["digests"][:-1]
+    else:
+        kept["paths"] = (("conf", ["not", "a", "step"]), *kept["paths"][1:])
+    table.write_bytes(marshal.dumps(kept))
+    cached, full = render_both(content, monkeypatch)
+    assert differing(cached, full) == []

@@ -206,6 +206,34 @@ def test_the_whole_text_is_parsed_where_a_part_cannot_stand_alone(
         assert spliced["part"] == 0, why
 
 
+#: Found by a review: documents where a part standing alone would read differently.
+AWKWARD = {
+    "an item whose value starts below its dash": (
+        "k:\n  -\n    a: 1\n  - c\n",
+        "k:\n  -\n  - b\n  - c\n",
+    ),
+    "an item whose dash line holds a comment": (
+        "- x\n- # note\n  a: 1\n- c\n",
+        "- x\n- # note\n- b\n- c\n",
+    ),
+    "a tag handle declared at the top": (
+        "%TAG !e! tag:yaml.org,2002:\n---\nk:\n  - !e!str a\n  - b\n  - c\n",
+        "%TAG !e! tag:yaml.org,2002:\n---\nk:\n  - x\n  - b\n  - c\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(AWKWARD), ids=list(AWKWARD))
+def test_awkward_documents_read_as_the_whole_text_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    monkeypatch.setattr(loader, "REPARSE_FROM", 0)
+    old, new = AWKWARD[case]
+    with contextlib.chdir(tmp_path):
+        assert kept(old) == whole(old)
+        assert kept(new) == whole(new)
+
+
 def test_a_problem_in_a_part_is_reported_at_its_line(tmp_path: Path) -> None:
     with contextlib.chdir(tmp_path):
         kept(DOCUMENT)
@@ -275,3 +303,11 @@ def test_any_edit_reads_as_the_whole_text_does(changed: str) -> None:
         event("a part parsed" if any(parts) else "parsed whole" if parts else "unchanged")
         event("with problems" if read[1] else "valid")
         assert read == whole(changed)
+        assert kept_size(changed) in (None, loader._parse_yaml(changed, SHOWN, Errors(), 1).nodes)
+
+
+def kept_size(text: str) -> int | None:
+    """Return the number of nodes kept with ``text`` (the limit on values counts them), if kept."""
+    (table,) = Path.cwd().glob(".confsite-cache/yaml-*.marshal")
+    entry = cache.load_table(table).get(f"{SHOWN}\0{1}")
+    return entry[2] if entry is not None and entry[1] == text else None

@@ -435,3 +435,33 @@ def test_garbage_is_collected_once_the_preview_is_quiet(
         preview.stop()
         watcher.join(TIMEOUT)
     assert gc.isenabled()
+
+
+def test_garbage_is_collected_after_every_few_rebuilds_when_saves_do_not_pause(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(tmp_path, pages=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(serve, "COLLECT_DELAY_SECONDS", 1000.0)  # as if never quiet
+    monkeypatch.setattr(serve, "COLLECT_AFTER_REBUILDS", 2)
+    collected: list[float] = []
+
+    def collect() -> int:
+        collected.append(time.monotonic())
+        return 0
+
+    monkeypatch.setattr(gc, "collect", collect)
+    preview = serve.Preview(site.content, pipeline.TEMPLATES, None)
+    preview.rebuild()
+    watcher = threading.Thread(target=preview.watch, args=(serve._snapshot(preview.folders()),))
+    watcher.start()
+    try:
+        for text in ("eins", "zwei", "drei"):
+            built = preview.site.version
+            site.replace("pages/about.de.md", "Wir", f"Wir {text}")
+            assert preview.wait(built, TIMEOUT).version != built
+        time.sleep(0.2)
+        assert len(collected) == 1  # after the second rebuild, not after the first or the third
+    finally:
+        preview.stop()
+        watcher.join(TIMEOUT)
