@@ -181,9 +181,22 @@ def test_a_later_moment_gives_the_pages_of_a_full_render(
         assert differing(cached, full) == [], later
 
 
+def logged_counts(caplog: pytest.LogCaptureFixture, what: str) -> list[tuple[int, int]]:
+    """Return the two counts that each render logged so far about ``what``."""
+    return [r.args for r in caplog.records if r.name == "confsite.render" and r.msg.startswith(what)]  # type: ignore[misc]
+
+
+def rewrite(path: Path, data: Any = None) -> Any:
+    """Read a YAML file; with ``data``, write that instead. Return the data."""
+    if data is None:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return data
+
+
 def rendered_counts(caplog: pytest.LogCaptureFixture) -> list[tuple[int, int]]:
-    """Return (rendered, unchanged) of each render logged so far."""
-    return [r.args for r in caplog.records if r.name == "confsite.render" and r.msg.startswith("rendered")]  # type: ignore[misc]
+    """Return (rendered, unchanged) of the pages of each render logged so far."""
+    return logged_counts(caplog, "rendered")
 
 
 def test_an_edit_renders_only_the_pages_that_show_it(
@@ -196,11 +209,10 @@ def test_an_edit_renders_only_the_pages_that_show_it(
     assert rendered_counts(caplog)[-1] == (pages, 0)
     render(content)
     assert rendered_counts(caplog)[-1] == (0, pages), "an unchanged site renders no page"
-    program = content / "program.yaml"
-    data = yaml.safe_load(program.read_text(encoding="utf-8"))
+    data = rewrite(content / "program.yaml")
     session = next(s for part in data["parts"] for s in part["sessions"] if s.get("description"))
     session["description"] = {"de": "Neu beschrieben.\n", "en": "Described anew.\n"}
-    program.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    rewrite(content / "program.yaml", data)
     cached, full = render_both(content, monkeypatch)
     assert differing(cached, full) == []
     # The session's page in both languages; the program and the flyer page show no descriptions.
@@ -210,7 +222,7 @@ def test_an_edit_renders_only_the_pages_that_show_it(
 
 def fragment_counts(caplog: pytest.LogCaptureFixture) -> list[tuple[int, int]]:
     """Return (rendered, used again) of the fragments of each render logged so far."""
-    return [r.args for r in caplog.records if r.name == "confsite.render" and r.msg.startswith("fragments")]  # type: ignore[misc]
+    return logged_counts(caplog, "fragments")
 
 
 def test_a_retitled_session_renders_its_own_fragment_of_the_program_only(
@@ -223,11 +235,9 @@ def test_a_retitled_session_renders_its_own_fragment_of_the_program_only(
     conf = pipeline.load(content)
     per_page = len(conf.sessions)
     assert fragment_counts(caplog)[-1] == (2 * per_page, 0)  # the program in two languages
-    program = content / "program.yaml"
-    data = yaml.safe_load(program.read_text(encoding="utf-8"))
-    session = data["parts"][1]["sessions"][2]
-    session["title"] = {"de": "Ganz neuer Titel", "en": "A brand new title"}
-    program.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    data = rewrite(content / "program.yaml")
+    data["parts"][1]["sessions"][2]["title"] = {"de": "Ganz neuer Titel", "en": "A brand new title"}
+    rewrite(content / "program.yaml", data)
     cached, full = render_both(content, monkeypatch)
     assert differing(cached, full) == []
     assert fragment_counts(caplog)[-2] == (2, 2 * per_page - 2)  # (the last one: without cache)
@@ -342,10 +352,9 @@ def merge_the_parts(content: Path) -> None:
 
 
 def retitle_the_first_part(content: Path) -> None:
-    program = content / "program.yaml"
-    data = yaml.safe_load(program.read_text(encoding="utf-8"))
+    data = rewrite(content / "program.yaml")
     data["parts"][0]["title"] = {"de": "Ein anderer Teil", "en": "Another part"}
-    program.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    rewrite(content / "program.yaml", data)
 
 
 #: Templates that reach the conference in roundabout ways (found by a review of the cache),

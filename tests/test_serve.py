@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import html
 import http.client
@@ -403,50 +404,17 @@ def test_deferred_files_are_made_once_and_only_when_asked_for() -> None:
         files["schedule.xml"]
 
 
-def test_garbage_is_collected_once_the_preview_is_quiet(
+@contextlib.contextmanager
+def watching(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The collector is paused while the preview watches, and runs once after each rebuild."""
+) -> Iterator[tuple[Site, serve.Preview, list[float]]]:
+    """A preview of a minimal site, watching in a thread; the times gc.collect() was called."""
     site = make_site(tmp_path, pages=True)
     monkeypatch.chdir(tmp_path)
-    collected: list[tuple[float, bool]] = []
-
-    def collect() -> int:
-        collected.append((time.monotonic(), gc.isenabled()))
-        return 0
-
-    monkeypatch.setattr(gc, "collect", collect)
-    preview = serve.Preview(site.content, pipeline.TEMPLATES, None)
-    preview.rebuild()
-    watcher = threading.Thread(target=preview.watch, args=(serve._snapshot(preview.folders()),))
-    watcher.start()
-    try:
-        time.sleep(0.2)
-        assert not gc.isenabled() and collected == []  # nothing built yet: nothing to collect
-        built = preview.site.version
-        site.replace("pages/about.de.md", "Wir sind **wir**.", "Wir sind **neu**.")  # (not on the flyer)
-        preview.wait(built, TIMEOUT)
-        rebuilt = time.monotonic()
-        eventually(lambda: str(len(collected)), lambda n: n == "1", "a collection")
-        assert collected[0][0] - rebuilt >= serve.COLLECT_DELAY_SECONDS * 0.9
-        time.sleep(0.5)
-        assert len(collected) == 1  # once per rebuild
-    finally:
-        preview.stop()
-        watcher.join(TIMEOUT)
-    assert gc.isenabled()
-
-
-def test_garbage_is_collected_after_every_few_rebuilds_when_saves_do_not_pause(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    site = make_site(tmp_path, pages=True)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(serve, "COLLECT_DELAY_SECONDS", 1000.0)  # as if never quiet
-    monkeypatch.setattr(serve, "COLLECT_AFTER_REBUILDS", 2)
     collected: list[float] = []
 
     def collect() -> int:
+        assert not gc.isenabled()  # (paused while the preview watches)
         collected.append(time.monotonic())
         return 0
 
@@ -456,12 +424,39 @@ def test_garbage_is_collected_after_every_few_rebuilds_when_saves_do_not_pause(
     watcher = threading.Thread(target=preview.watch, args=(serve._snapshot(preview.folders()),))
     watcher.start()
     try:
+        yield site, preview, collected
+    finally:
+        preview.stop()
+        watcher.join(TIMEOUT)
+    assert gc.isenabled()
+
+
+def test_garbage_is_collected_once_the_preview_is_quiet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The collector is paused while the preview watches, and runs once after each rebuild."""
+    with watching(tmp_path, monkeypatch) as (site, preview, collected):
+        time.sleep(0.2)
+        assert not gc.isenabled() and collected == []  # nothing built yet: nothing to collect
+        built = preview.site.version
+        site.replace("pages/about.de.md", "Wir sind **wir**.", "Wir sind **neu**.")  # (not on the flyer)
+        preview.wait(built, TIMEOUT)
+        rebuilt = time.monotonic()
+        eventually(lambda: str(len(collected)), lambda n: n == "1", "a collection")
+        assert collected[0] - rebuilt >= serve.COLLECT_DELAY_SECONDS * 0.9
+        time.sleep(0.5)
+        assert len(collected) == 1  # once per rebuild
+
+
+def test_garbage_is_collected_after_every_few_rebuilds_when_saves_do_not_pause(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(serve, "COLLECT_DELAY_SECONDS", 1000.0)  # as if never quiet
+    monkeypatch.setattr(serve, "COLLECT_AFTER_REBUILDS", 2)
+    with watching(tmp_path, monkeypatch) as (site, preview, collected):
         for text in ("eins", "zwei", "drei"):
             built = preview.site.version
             site.replace("pages/about.de.md", "Wir", f"Wir {text}")
             assert preview.wait(built, TIMEOUT).version != built
         time.sleep(0.2)
         assert len(collected) == 1  # after the second rebuild, not after the first or the third
-    finally:
-        preview.stop()
-        watcher.join(TIMEOUT)
