@@ -21,7 +21,9 @@ from . import cache
 from .reads import Digest, Evaluator, ReadPath
 
 #: A rendered page: its bytes and its reads (None: it read something that cannot be recorded).
-Page = tuple[bytes, dict[ReadPath, Digest] | None]
+#: A rendered page or fragment: its bytes, its reads (None: not to be kept), and the paths
+#: (indices in the last table) of the kept fragments it used again, which it depends on too.
+Page = tuple[bytes, dict[ReadPath, Digest] | None, tuple[tuple[int, ...], ...]]
 
 #: The libraries whose versions can change a page's bytes.
 _LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "nh3", "Babel", "icalendar")
@@ -117,12 +119,6 @@ class Reuse:
         entry = self.kept.pages.get(key) if self.kept is not None else None
         return entry if entry is not None and self._changed.isdisjoint(entry[0]) else None
 
-    def reads(self, ids: Iterable[int]) -> dict[ReadPath, Digest]:
-        """Return the reads of a kept entry: path -> digest (unchanged, if :meth:`get` gave it)."""
-        kept = self.kept
-        assert kept is not None  # (only ids that get() gave)
-        return {kept.paths[i]: kept.digests[i] for i in ids}
-
     def pages(self, keys: Iterable[str]) -> dict[str, bytes]:
         """Return the kept pages among ``keys`` whose reads are unchanged: key -> bytes."""
         return {key: entry[1] for key in keys if (entry := self.get(key)) is not None}
@@ -150,10 +146,11 @@ class Table:
         self._changed = kept is None or len(self._pages) != len(kept.pages)
         self._index: dict[ReadPath, int] | None = None
         self._grown = False  # whether a path was added
+        self._anew = kept is None or not same  # whether the last table's paths are not this one's
 
     def add(self, key: str, page: Page) -> None:
         """Add a rendered page with its reads (one that cannot be kept is left out)."""
-        data, page_reads = page
+        data, page_reads, used_again = page
         if page_reads is None:  # (if the last table had it, it differs by that already)
             return
         self._changed = True
@@ -163,8 +160,10 @@ class Table:
                 self._index = dict(self._kept.index) if self._kept is not None and same else {}
             except TypeError:  # a table of another shape: this one starts anew
                 self._paths, self._digests, self._pages, self._index = [], [], {}, {}
-                self._kept = None
-        index, ids = self._index, []
+                self._kept, self._anew = None, True
+        if used_again and self._anew:  # (its kept fragments' paths are gone with the last table)
+            return
+        index, ids = self._index, [i for kept_ids in used_again for i in kept_ids]
         for path, value in page_reads.items():
             i = index.get(path)
             if i is None:
@@ -177,7 +176,7 @@ class Table:
                 # the same digest for a value as the recording does, so no kept page reads i.
                 self._digests[i] = value
             ids.append(i)
-        self._pages[key] = (tuple(ids), data)
+        self._pages[key] = (tuple(dict.fromkeys(ids)), data)
 
     def add_fragments(self, fragments: Iterable[tuple[str, Page | None]]) -> None:
         """Add the fragments of a rendered page: rendered ones, and kept ones used again (None)."""

@@ -107,8 +107,11 @@ class Recorder:
         #: False when the page read something that cannot be recorded: render it every time.
         self.cacheable = record
         #: The fragments of the page (render.PageContext.fragment): key, and what was rendered
-        #: with its reads, or None for one used again from the last build.
-        self.fragments: list[tuple[str, tuple[bytes, dict[ReadPath, Digest] | None] | None]] = []
+        #: (bytes, reads, the kept fragments it used), or None for one used again.
+        self.fragments: list[tuple[str, tuple[bytes, dict[ReadPath, Digest] | None, Reused] | None]] = []
+        #: The paths (indices in the last build's table) of the kept fragments used again: the
+        #: page depends on them as on its reads.
+        self.kept: list[tuple[int, ...]] = []
         #: Counts the fragments begun: a Lazy's answers are not given again in a new fragment.
         self.generation = 0
         self.memo = memo
@@ -143,17 +146,21 @@ class Recorder:
 
     @contextlib.contextmanager
     def apart(self) -> Iterator[Apart]:
-        """Record the reads of a fragment of the page apart, and add them to the page's after."""
-        outer, cacheable = self.reads, self.cacheable
-        self.reads, self.cacheable = {}, True
+        """Record the reads of a fragment of the page apart, and add them to the page's after.
+
+        So too the kept fragments that the fragment uses again.
+        """
+        outer, cacheable, kept = self.reads, self.cacheable, self.kept
+        self.reads, self.cacheable, self.kept = {}, True, []
         self.generation += 1
         part = Apart()
         try:
             yield part
         finally:
-            part.reads, part.cacheable = self.reads, self.cacheable
+            part.reads, part.cacheable, part.kept = self.reads, self.cacheable, tuple(self.kept)
             outer.update(self.reads)
-            self.reads, self.cacheable = outer, cacheable and self.cacheable
+            kept.extend(self.kept)
+            self.reads, self.cacheable, self.kept = outer, cacheable and self.cacheable, kept
 
     def whole(self, path: ReadPath, value: object) -> None:
         """Record a wrapped value whole: something reads it other than attribute by attribute."""
@@ -200,12 +207,17 @@ class Recorder:
         return self.conf if name == "conf" else getattr(self.site.routes, name)
 
 
+#: The paths of the kept fragments used again (Recorder.kept).
+Reused = tuple[tuple[int, ...], ...]
+
+
 class Apart:
     """The reads of a fragment, once it is rendered (Recorder.apart)."""
 
     def __init__(self) -> None:
         self.reads: dict[ReadPath, Digest] = {}
         self.cacheable = True
+        self.kept: Reused = ()
 
 
 def argument_key(value: Any) -> object:

@@ -303,12 +303,13 @@ class Renderer:
         reuse = self._reuse
         entry = reuse.get(key) if reuse is not None else None
         if reuse is not None and entry is not None:
-            rec.reads.update(reuse.reads(entry[0]))  # (the page depends on them too)
+            rec.kept.append(entry[0])  # (the page depends on them too)
             rec.fragments.append((key, None))
             return Markup(entry[1].decode("utf-8"))
         with rec.apart() as part:
             html = macro(rec.ctx, *args)
-        rec.fragments.append((key, (html.encode("utf-8"), part.reads if part.cacheable else None)))
+        made = (html.encode("utf-8"), part.reads if part.cacheable else None, part.kept)
+        rec.fragments.append((key, made))
         return html
 
     def _recorded_page(self, route: Route) -> Made:
@@ -348,7 +349,7 @@ class Renderer:
             data = make(rec)
         finally:
             reads.current = None
-        return key, (data, rec.reads if rec.cacheable else None), rec.fragments
+        return key, (data, rec.reads if rec.cacheable else None, tuple(rec.kept)), rec.fragments
 
     def fingerprint(self) -> str:
         """Digest what pages show without a record in reads.py, and the templates.

@@ -451,3 +451,35 @@ def test_a_page_table_of_another_shape_is_not_used(
     table.write_bytes(marshal.dumps(kept))
     cached, full = render_both(content, monkeypatch)
     assert differing(cached, full) == []
+
+
+def test_a_fragment_depends_on_the_kept_fragments_it_uses_again(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An outer fragment rendered again around a kept inner one must still follow the inner one.
+
+    The second edit changes what only the outer fragment reads: it is rendered again, the inner
+    one is used again. The third changes what only the inner one reads: the outer one, kept
+    after the second edit, must not be used again either.
+    """
+    templates = workdir / "templates"
+    shutil.copytree(pipeline.TEMPLATES, templates)
+    macros = (
+        "{% macro inner(c, part) %}MARK-IN {{ c.tx(part.title) }}{% endmacro %}"
+        "{% macro outer(c, venue, part) %}MARK-OUT {{ c.tx(venue.name) }} "
+        "{{ c.fragment('inner', inner, part) }}{% endmacro %}"
+    )
+    add_to_template(
+        templates, "venue.html", macros + "{{ c.fragment('outer', outer, conf.venue, conf.parts[0]) }}"
+    )
+    content = workdir / "content"
+    render(content, templates=templates)
+    replace_in(
+        content / "conference.yaml", "  name: CityKirche Elberfeld", "  name: CityKirche am Kirchplatz"
+    )
+    cached, full = render_both(content, monkeypatch, templates=templates)
+    assert differing(cached, full) == []
+    retitle_the_first_part(content)
+    cached, full = render_both(content, monkeypatch, templates=templates)
+    assert differing(cached, full) == []
+    assert any(b"Another part" in mark for mark in marks(cached)["en/venue/index.html"])
