@@ -473,11 +473,11 @@ def _part_registration(entry: Parsed, tz: ZoneInfo) -> PartRegistration:
 
 def _session(s: Parsed, part: str, day: dt.date, tz: ZoneInfo) -> Session:
     """Make a session, or take the one the last build made of the same record (memo.py)."""
-    also = (part, day, tz.key)
-    made = memo.get("session", (s,), also)
-    if made is not memo.MISSING:
-        return made  # type: ignore[no-any-return]
-    session = Session(
+    return memo.made("session", (s,), lambda: _new_session(s, part, day, tz), also=(part, day, tz.key))
+
+
+def _new_session(s: Parsed, part: str, day: dt.date, tz: ZoneInfo) -> Session:
+    return Session(
         id=s.get("id"),
         part=part,
         kind=s.get("kind"),
@@ -490,15 +490,11 @@ def _session(s: Parsed, part: str, day: dt.date, tz: ZoneInfo) -> Session:
         moderators=s.get("moderators", ()),
         room=_text(s.get("room")),
     )
-    return memo.put("session", (s,), session, also)  # type: ignore[no-any-return]
 
 
 def _person(p: Parsed) -> Person:
     """Make a person, or take the one the last build made of the same record (memo.py)."""
-    made = memo.get("person", (p,))
-    if made is not memo.MISSING:
-        return made  # type: ignore[no-any-return]
-    return memo.put("person", (p,), _new_person(p))  # type: ignore[no-any-return]
+    return memo.made("person", (p,), lambda: _new_person(p))
 
 
 def _new_person(p: Parsed) -> Person:

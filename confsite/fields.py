@@ -830,13 +830,14 @@ def parse_record(ctx: Ctx, record: Record, value: Any, loc: Loc) -> Parsed | Mis
     A mapping that the last build checked without a problem, the same object at the same place
     (memo.py), gives the same record.
     """
-    also = (loc, ctx.languages, ctx.languages_valid)
-    made = memo.get("record", (record, value), also)
-    if made is not memo.MISSING:
-        return made  # type: ignore[no-any-return]
     before = len(ctx.errors)
-    parsed = _parse_record(ctx, record, value, loc)
-    return memo.put("record", (record, value), parsed, also) if len(ctx.errors) == before else parsed
+    return memo.made(
+        "record",
+        (record, value),
+        lambda: _parse_record(ctx, record, value, loc),
+        also=(loc, ctx.languages, ctx.languages_valid),
+        keep=lambda: len(ctx.errors) == before,
+    )
 
 
 def _parse_record(ctx: Ctx, record: Record, value: Any, loc: Loc) -> Parsed | Missing:

@@ -398,8 +398,8 @@ class _KeptParses:
         can be parsed alone (see reparse.py): the whole text is to be parsed.
         """
         try:
-            _, old_text, old_nodes = self.stored[where]
-            old_key = f"{where}\0{self.stored[where][0]}"
+            old_digest, old_text, old_nodes = self.stored[where]
+            old_key = f"{where}\0{old_digest}"
             old = self.stored[old_key]
             part = reparse.locate(old_text, text, old, first_line)
             if part is None:

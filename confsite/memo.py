@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import functools
 import weakref
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from . import cache
 
@@ -30,6 +31,8 @@ _entries: dict[tuple[Any, ...], tuple[tuple[weakref.ref[Any], ...], Any]] = {}
 
 #: What get() answers when nothing is kept.
 MISSING = object()
+
+T = TypeVar("T")
 
 
 def get(kind: str, inputs: tuple[Any, ...], also: tuple[Any, ...] = ()) -> Any:
@@ -58,6 +61,25 @@ def put(kind: str, inputs: tuple[Any, ...], result: Any, also: tuple[Any, ...] =
         return result
     _entries[key] = (refs, result)
     return result
+
+
+def made(
+    kind: str,
+    inputs: tuple[Any, ...],
+    make: Callable[[], T],
+    also: tuple[Any, ...] = (),
+    keep: Callable[[], bool] = lambda: True,
+) -> T:
+    """Return what was made as ``kind`` of ``inputs`` and ``also``, or ``make()`` it.
+
+    What is made anew is kept if ``keep()`` says so once it is made (a record checked without a
+    problem, say).
+    """
+    found = get(kind, inputs, also)
+    if found is not MISSING:
+        return cast(T, found)
+    result = make()
+    return put(kind, inputs, result, also) if keep() else result
 
 
 def _forget(entries: dict[tuple[Any, ...], Any], key: tuple[Any, ...], _: weakref.ref[Any]) -> None:

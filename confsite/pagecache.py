@@ -18,12 +18,9 @@ from importlib import metadata
 from pathlib import Path
 
 from . import cache
-from .reads import Digest, Evaluator, ReadPath
+from .reads import Digest, Evaluator, Page, ReadPath
 
 #: A rendered page: its bytes and its reads (None: it read something that cannot be recorded).
-#: A rendered page or fragment: its bytes, its reads (None: not to be kept), and the paths
-#: (indices in the last table) of the kept fragments it used again, which it depends on too.
-Page = tuple[bytes, dict[ReadPath, Digest] | None, tuple[tuple[int, ...], ...]]
 
 #: The libraries whose versions can change a page's bytes.
 _LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "nh3", "Babel", "icalendar")
@@ -135,18 +132,17 @@ class Table:
     def __init__(self, fingerprint: str, kept: Kept | None, reused: Collection[str]) -> None:
         """Start from the pages ``reused`` (and their fragments) of ``kept``."""
         self.fingerprint = fingerprint
-        self._kept = kept
-        same = kept is not None and kept.fingerprint == fingerprint
-        self._paths = list(kept.paths) if kept is not None and same else []
-        self._digests = list(kept.digests) if kept is not None and same else []
+        #: The last table, if made under this fingerprint: this one starts from its paths.
+        self._kept = kept if kept is not None and kept.fingerprint == fingerprint else None
+        self._paths = list(self._kept.paths) if self._kept is not None else []
+        self._digests = list(self._kept.digests) if self._kept is not None else []
         self._pages: dict[str, tuple[tuple[int, ...], bytes]] = {}
-        if kept is not None and same:
+        if self._kept is not None:
             pages = set(reused)
-            self._pages = {k: v for k, v in kept.pages.items() if k.partition(FRAGMENT)[0] in pages}
+            self._pages = {k: v for k, v in self._kept.pages.items() if k.partition(FRAGMENT)[0] in pages}
         self._changed = kept is None or len(self._pages) != len(kept.pages)
         self._index: dict[ReadPath, int] | None = None
         self._grown = False  # whether a path was added
-        self._anew = kept is None or not same  # whether the last table's paths are not this one's
 
     def add(self, key: str, page: Page) -> None:
         """Add a rendered page with its reads (one that cannot be kept is left out)."""
@@ -155,13 +151,12 @@ class Table:
             return
         self._changed = True
         if self._index is None:
-            same = self._kept is not None and len(self._kept.paths) == len(self._paths)
             try:
-                self._index = dict(self._kept.index) if self._kept is not None and same else {}
+                self._index = dict(self._kept.index) if self._kept is not None else {}
             except TypeError:  # a table of another shape: this one starts anew
                 self._paths, self._digests, self._pages, self._index = [], [], {}, {}
-                self._kept, self._anew = None, True
-        if used_again and self._anew:  # (its kept fragments' paths are gone with the last table)
+                self._kept = None
+        if used_again and self._kept is None:  # (its kept fragments' paths are not this table's)
             return
         index, ids = self._index, [i for kept_ids in used_again for i in kept_ids]
         for path, value in page_reads.items():

@@ -57,6 +57,11 @@ ReadPath = tuple[Step, ...]
 #: What a path's value is compared by: the ``repr`` of a string, number, truth value or None,
 #: and a hash for anything else (see Digests).
 Digest = str | bytes | None  # None: see ABSENT
+#: The paths of the kept fragments used again (Recorder.kept): their indices in the last table.
+Reused = tuple[tuple[int, ...], ...]
+#: A rendered page or fragment: its bytes, its reads (None: not to be kept), and the kept
+#: fragments it used again, which it depends on too.
+Page = tuple[bytes, dict[ReadPath, Digest] | None, Reused]
 
 #: Objects whose attributes are recorded one by one: a page showing a part's title does
 #: not depend on its sessions, nor one showing the venue's name on its directions.
@@ -106,9 +111,9 @@ class Recorder:
         self.reads: dict[ReadPath, Digest] = {}
         #: False when the page read something that cannot be recorded: render it every time.
         self.cacheable = record
-        #: The fragments of the page (render.PageContext.fragment): key, and what was rendered
-        #: (bytes, reads, the kept fragments it used), or None for one used again.
-        self.fragments: list[tuple[str, tuple[bytes, dict[ReadPath, Digest] | None, Reused] | None]] = []
+        #: The fragments of the page (render.PageContext.fragment): key, and what was rendered,
+        #: or None for one used again.
+        self.fragments: list[tuple[str, Page | None]] = []
         #: The paths (indices in the last build's table) of the kept fragments used again: the
         #: page depends on them as on its reads.
         self.kept: list[tuple[int, ...]] = []
@@ -205,10 +210,6 @@ class Recorder:
     def routes_attribute(self, name: str) -> Any:
         """Read an attribute of the site's Routes (``c.site.routes``): its conference is wrapped."""
         return self.conf if name == "conf" else getattr(self.site.routes, name)
-
-
-#: The paths of the kept fragments used again (Recorder.kept).
-Reused = tuple[tuple[int, ...], ...]
 
 
 class Apart:

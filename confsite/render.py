@@ -300,9 +300,8 @@ class Renderer:
         if None in names:  # an argument that no path names: the fragment is part of the page only
             return macro(rec.ctx, *args)
         key = f"{rec.page}{pagecache.FRAGMENT}{name}{names!r}"
-        reuse = self._reuse
-        entry = reuse.get(key) if reuse is not None else None
-        if reuse is not None and entry is not None:
+        entry = self._reuse.get(key) if self._reuse is not None else None
+        if entry is not None:
             rec.kept.append(entry[0])  # (the page depends on them too)
             rec.fragments.append((key, None))
             return Markup(entry[1].decode("utf-8"))
@@ -434,7 +433,7 @@ class Renderer:
 
 
 #: What a task of outputs() makes: files, or one page with its reads and its fragments.
-Made = dict[str, bytes] | tuple[str, pagecache.Page, list[tuple[str, pagecache.Page | None]]]
+Made = dict[str, bytes] | tuple[str, reads.Page, list[tuple[str, reads.Page | None]]]
 
 
 def _make(task: Callable[[], Made]) -> Made:

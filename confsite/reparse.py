@@ -114,7 +114,7 @@ def replaced_nodes(old: Encoded, part: Part) -> int:
 
 
 def _nodes(node: Encoded) -> int:
-    if type(node) is not tuple or node[0] not in ("map", "list"):
+    if not _collection(node):
         return 1  # a plain value, a date or a time: one scalar
     if node[0] == "map":
         return 1 + sum(1 + _nodes(value) for _, value in node[4])  # (each key is a scalar)
@@ -131,7 +131,7 @@ def _replace(node: Encoded, path: tuple[int, ...], part: Part, new: Encoded) -> 
     d = part.shift
     if not path:
         lines = (*lines[: part.first], *new[3], *(n + d for n in lines[part.last + 1 :]))
-        items = (*children[: part.first], *new[4], *(shift(c, d) for c in children[part.last + 1 :]))
+        items = (*children[: part.first], *new[4], *(_shift(c, d) for c in children[part.last + 1 :]))
         return (tag, shown, line, lines, items)
     k, rest = path[0], path[1:]
     if tag == "map":
@@ -140,17 +140,21 @@ def _replace(node: Encoded, path: tuple[int, ...], part: Part, new: Encoded) -> 
         pairs = (
             *children[:k],
             (key, _replace(value, rest, part, new)),
-            *((key, shift(value, d)) for key, value in children[k + 1 :]),
+            *((key, _shift(value, d)) for key, value in children[k + 1 :]),
         )
         return (tag, shown, line, lines, pairs)
     lines = (*lines[: k + 1], *(n + d for n in lines[k + 1 :]))
-    items = (*children[:k], _replace(children[k], rest, part, new), *(shift(c, d) for c in children[k + 1 :]))
+    items = (
+        *children[:k],
+        _replace(children[k], rest, part, new),
+        *(_shift(c, d) for c in children[k + 1 :]),
+    )
     return (tag, shown, line, lines, items)
 
 
-def shift(node: Encoded, lines: int) -> Encoded:
+def _shift(node: Encoded, lines: int) -> Encoded:
     """Return an encoded value with every line moved by ``lines``."""
-    if not lines or type(node) is not tuple or node[0] not in ("map", "list"):
+    if not lines or not _collection(node):
         return node
     tag, shown, line, at, children = node
     if tag == "map":
@@ -159,15 +163,25 @@ def shift(node: Encoded, lines: int) -> Encoded:
             shown,
             line + lines,
             tuple((key, n + lines) for key, n in at),
-            tuple((key, shift(value, lines)) for key, value in children),
+            tuple((key, _shift(value, lines)) for key, value in children),
         )
-    return (tag, shown, line + lines, tuple(n + lines for n in at), tuple(shift(c, lines) for c in children))
+    return (tag, shown, line + lines, tuple(n + lines for n in at), tuple(_shift(c, lines) for c in children))
+
+
+def _collection(node: Encoded) -> bool:
+    """Tell whether an encoded value is a mapping or a list (not a plain value, date or time)."""
+    return type(node) is tuple and node[0] in ("map", "list")
+
+
+def _child(node: Encoded, k: int) -> Encoded:
+    """Return the ``k``-th value of an encoded mapping or item of an encoded list."""
+    return node[4][k][1] if node[0] == "map" else node[4][k]
 
 
 def _node(root: Encoded, path: tuple[int, ...]) -> Encoded:
     node = root
     for k in path:
-        node = node[4][k][1] if node[0] == "map" else node[4][k]
+        node = _child(node, k)
     return node
 
 
@@ -179,7 +193,7 @@ def _run(node: Encoded, first: int, last: int, path: tuple[int, ...]) -> Run | N
 
     An item ``j + 1`` follows them.
     """
-    if type(node) is not tuple or node[0] not in ("map", "list"):
+    if not _collection(node):
         return None
     starts = [n for _, n in node[3]] if node[0] == "map" else list(node[3])
     if starts != sorted(starts):  # (flow style, or keys merged in)
@@ -187,8 +201,7 @@ def _run(node: Encoded, first: int, last: int, path: tuple[int, ...]) -> Run | N
     k = bisect.bisect_right(starts, first) - 1
     if k < 0:
         return None
-    child = node[4][k][1] if node[0] == "map" else node[4][k]
-    deeper = _run(child, first, last, (*path, k))
+    deeper = _run(_child(node, k), first, last, (*path, k))
     if deeper is not None or node[0] == "map":
         return deeper
     after = bisect.bisect_right(starts, last)  # the first item that starts after the change
