@@ -162,11 +162,13 @@ def build(
     """Build the site from ``content`` into ``out``; on invalid content, write nothing."""
     started = time.perf_counter()
     check_replaceable(out)
-    conf = load(content, templates, base_url)
-    moment = now.replace(tzinfo=conf.tz) if now.tzinfo is None else now.astimezone(conf.tz)
-    jobs = default_jobs()
-    files = render_site(conf, moment, templates, jobs)
-    write_site(with_compressed(files, jobs), out)
+    with cache.written_aside():  # (the caches are written while the build goes on)
+        conf = load(content, templates, base_url)
+        moment = now.replace(tzinfo=conf.tz) if now.tzinfo is None else now.astimezone(conf.tz)
+        jobs = default_jobs()
+        files = with_compressed(render_site(conf, moment, templates, jobs), jobs)
+        cache.write_aside()  # (while this process writes the site, on one core)
+        write_site(files, out)
     pages = sum(1 for path in files if path.endswith(".html"))
     seconds = time.perf_counter() - started
     log.info("built %d files (%d pages) in %.2f s", len(files), pages, seconds)

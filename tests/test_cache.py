@@ -1,0 +1,123 @@
+"""Tables kept between builds (cache.py): written aside, while the build writes the site.
+
+A build holds back the tables it stores until it writes the site, then writes them in a
+forked process; when it ends they must be on disk, whole, whatever happened in between.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from confsite import cache
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.delenv("CONFSITE_NO_CACHE", raising=False)
+    with contextlib.chdir(tmp_path):
+        yield tmp_path
+
+
+def writers_seen(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+    """Make every table writer note its process id in ``log``."""
+    write = cache._write_table
+
+    def noting(path: Path, table: dict[str, Any], versioned: bool) -> None:
+        with open(log, "a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()}\n")
+        write(path, table, versioned)
+
+    monkeypatch.setattr(cache, "_write_table", noting)
+
+
+#: Stores two tables in a build's way, in a process of its own (this one may run threads).
+HELD_BACK = """
+import os
+from confsite import cache
+
+write = cache._write_table
+
+def noting(path, table, versioned):
+    with open("writers", "a", encoding="utf-8") as file:
+        file.write(f"{os.getpid()}\\n")
+    write(path, table, versioned)
+
+cache._write_table = noting
+pages, parses = cache.table_path("pages", "v1"), cache.table_path("yaml", "v1")
+with cache.written_aside():
+    cache.store_table(pages, {"a": b"page" * 1000})
+    cache.store_table(parses, {"b": ("parse", 1)})
+    print(pages.exists() or parses.exists())
+    cache.write_aside()
+print(os.getpid())
+"""
+
+
+def test_tables_are_held_back_then_written_by_another_process(workdir: Path) -> None:
+    script = [sys.executable, "-c", HELD_BACK]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(script, check=False, capture_output=True, text=True, cwd=workdir, env=env)
+    assert run.returncode == 0, run.stderr
+    written_before, build = run.stdout.split()
+    assert written_before == "False"
+    pages, parses = cache.table_path("pages", "v1"), cache.table_path("yaml", "v1")
+    assert cache.load_table(pages) == {"a": b"page" * 1000}
+    assert cache.load_table(parses) == {"b": ("parse", 1)}
+    writers = (workdir / "writers").read_text(encoding="utf-8").split()
+    assert len(writers) == 2 and len(set(writers)) == 1 and writers[0] != build
+
+
+def test_what_is_stored_after_writing_aside_is_written_at_the_end(workdir: Path) -> None:
+    manifest = cache.table_path("manifest", "v1")
+    with cache.written_aside():
+        cache.write_aside()
+        cache.store_table(manifest, {"index.html": (1, 2, 3)})
+        assert not manifest.exists()
+    assert cache.load_table(manifest) == {"index.html": (1, 2, 3)}
+
+
+def test_a_block_that_fails_still_writes_what_it_stored(workdir: Path) -> None:
+    table = cache.table_path("yaml", "v1")
+    with pytest.raises(RuntimeError), cache.written_aside():
+        cache.store_table(table, {"kept": "parse"})
+        raise RuntimeError("content invalid")
+    assert cache.load_table(table) == {"kept": "parse"}
+
+
+def test_a_process_with_other_threads_writes_its_tables_itself(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forking a process that runs other threads can deadlock the child: none is forked."""
+    writers_seen(monkeypatch, workdir / "writers")
+    table = cache.table_path("pages", "v1")
+    started, stop = threading.Event(), threading.Event()
+    other = threading.Thread(target=lambda: (started.set(), stop.wait()))
+    other.start()
+    started.wait()
+    try:
+        with cache.written_aside():
+            cache.store_table(table, {"a": 1})
+            cache.write_aside()
+            assert table.exists()
+    finally:
+        stop.set()
+        other.join()
+    assert (workdir / "writers").read_text(encoding="utf-8").split() == [str(os.getpid())]
+
+
+def test_without_the_block_a_table_is_written_at_once(workdir: Path) -> None:
+    table = cache.table_path("pages", "v1")
+    cache.store_table(table, {"a": 1})
+    cache.write_aside()  # (nothing held back: nothing to do)
+    assert cache.load_table(table) == {"a": 1}
