@@ -166,9 +166,10 @@ def build(
         conf = load(content, templates, base_url)
         moment = now.replace(tzinfo=conf.tz) if now.tzinfo is None else now.astimezone(conf.tz)
         jobs = default_jobs()
-        files = with_compressed(render_site(conf, moment, templates, jobs), jobs)
+        files = render_site(conf, moment, templates, jobs)
+        site = with_compressed(files, jobs)
         cache.write_aside()  # (while this process writes the site, on one core)
-        write_site(files, out)
+        write_site(site, out)
     pages = sum(1 for path in files if path.endswith(".html"))
     seconds = time.perf_counter() - started
     log.info("built %d files (%d pages) in %.2f s", len(files), pages, seconds)

@@ -69,7 +69,11 @@ def assert_error_report(err: str, expected: list[tuple[str, int]]) -> None:
 def test_build_valid_content(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "build", "--content", "content", "--out", "public", *NOW)
     assert code == 0, err
-    assert re.fullmatch(r"Built \d+ pages \(\d+ files\) in 2 languages into public/ in [\d.]+ s\n", out)
+    said = re.fullmatch(r"Built (\d+) pages \((\d+) files\) in 2 languages into public/ in [\d.]+ s\n", out)
+    assert said is not None, out
+    built = [p for p in (site.root / "public").rglob("*") if p.is_file()]
+    assert int(said[1]) == sum(1 for p in built if p.suffix == ".html")
+    assert int(said[2]) == sum(1 for p in built if p.suffix not in (".gz", ".br"))  # (not the siblings)
     assert (site.root / "public" / "index.html").is_file()
     assert (site.root / "public" / "sitemap.xml").is_file()
 
