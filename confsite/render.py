@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -31,9 +31,6 @@ from .stamps import source_date
 from .workers import each_item
 
 log = logging.getLogger(__name__)
-
-#: Makes some output files of the site: path -> bytes.
-FileMaker = Callable[[], dict[str, bytes]]
 
 
 @dataclass(frozen=True)
@@ -375,14 +372,12 @@ class Renderer:
     def outputs(
         self,
         jobs: int = 1,
-        also: Sequence[FileMaker] = (),
         pieces: Mapping[str, PieceMaker] = MappingProxyType({}),
     ) -> tuple[dict[str, bytes], dict[str, bytes]]:
         """Render every page, the sitemap and the small files (path -> bytes), and ``pieces``.
 
-        The pages are rendered on ``jobs`` processes, together with the files that ``also``
-        makes (feeds) and the ``pieces`` of other outputs (calendars: key -> bytes, the second
-        result), so that every process is busy until the end. A page or a piece whose reads
+        The pages are rendered on ``jobs`` processes, together with the ``pieces`` of other
+        outputs (calendars: key -> bytes, the second result). A page or a piece whose reads
         have not changed since the last build is used again (reads.py).
         """
         fingerprint = self.fingerprint()
@@ -399,7 +394,6 @@ class Renderer:
                 with contextlib.suppress(jinja2.TemplateError):  # unused ones may be broken
                     self.env.get_template(name)
         tasks: list[Callable[[], Made]] = [
-            *also,
             *(
                 functools.partial(self._recorded_piece, key, make)
                 for key, make in pieces.items()
@@ -412,16 +406,13 @@ class Renderer:
         table = pagecache.Table(fingerprint, kept, reused)
         fragments_rendered = fragments_reused = 0
         for made in each_item(_make, tasks, jobs, min_items=2):
-            if isinstance(made, dict):
-                out.update(made)
-            else:
-                key, page, fragments = made
-                table.add(key, page)
-                table.add_fragments(fragments)
-                done[key] = page[0]
-                reused_here = sum(1 for _, fragment in fragments if fragment is None)
-                fragments_rendered += len(fragments) - reused_here
-                fragments_reused += reused_here
+            key, page, fragments = made
+            table.add(key, page)
+            table.add_fragments(fragments)
+            done[key] = page[0]
+            reused_here = sum(1 for _, fragment in fragments if fragment is None)
+            fragments_rendered += len(fragments) - reused_here
+            fragments_reused += reused_here
         log.debug("rendered %d pages, %d unchanged", len(pages), len(self.routes.all) - len(pages))
         log.debug("fragments: %d rendered, %d used again", fragments_rendered, fragments_reused)
         table.store()
@@ -432,8 +423,8 @@ class Renderer:
         return out, {key: done[key] for key in pieces}
 
 
-#: What a task of outputs() makes: files, or one page with its reads and its fragments.
-Made = dict[str, bytes] | tuple[str, reads.Page, list[tuple[str, reads.Page | None]]]
+#: What a task of outputs() makes: one page with its reads and its fragments.
+Made = tuple[str, reads.Page, list[tuple[str, reads.Page | None]]]
 
 
 def _make(task: Callable[[], Made]) -> Made:

@@ -9,11 +9,14 @@ way the results come back in the order of the items, so the output does not depe
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import pickle
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from . import libc
 
@@ -80,3 +83,71 @@ def _call(index: int) -> Any:
     assert _job is not None
     work, items = _job
     return work(items[index])
+
+
+class Started(Generic[Result]):
+    """The result of a function that a forked process works on while this one goes on.
+
+    Only the result comes back, pickled, through a pipe. Where fork is not available, or this
+    process runs other threads (forking those is unsafe), the function runs in this process
+    when its result is asked for.
+    """
+
+    def __init__(self, work: Callable[[], Result], fork: bool = True) -> None:
+        """Fork a process that does ``work`` (unless not ``fork``: then result() does it)."""
+        self._work = work
+        self._child: tuple[int, int] | None = None  # the process and the pipe's end to read
+        forkable = "fork" in multiprocessing.get_all_start_methods()
+        if not (fork and forkable) or threading.active_count() > 1 or _job is not None:
+            return
+        parent = os.getpid()
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the forked process: it does the work, sends the result and ends
+            os.close(read)
+            status = 1
+            try:
+                _follow(parent)
+                data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+                with open(write, "wb") as pipe:
+                    pipe.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        self._child = (pid, read)
+
+    def result(self) -> Result:
+        """Wait for the result; if the process failed, do the work here (it raises what it raises)."""
+        if self._child is None:
+            return self._work()
+        pid, read = self._child
+        self._child = None
+        with open(read, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            return self._work()
+        result: Result = pickle.loads(data)
+        return result
+
+    def cancel(self) -> None:
+        """End the process if its result was not asked for."""
+        if self._child is None:
+            return
+        pid, read = self._child
+        self._child = None
+        os.close(read)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+@contextlib.contextmanager
+def started(work: Callable[[], Result], fork: bool = True) -> Iterator[Started[Result]]:
+    """Start ``work`` in a forked process (see :class:`Started`); end that process with the block."""
+    begun = Started(work, fork)
+    try:
+        yield begun
+    finally:
+        begun.cancel()

@@ -1,0 +1,107 @@
+"""Work started in a forked process (workers.started): the feeds are made beside the pages.
+
+Each case runs in a Python process of its own: the test process may run threads (servers of
+other tests), and a process with threads is never forked.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(script: str) -> list[str]:
+    """Run ``script`` with confsite.workers imported; return the lines it printed."""
+    code = "import os, sys, threading, time\nfrom confsite import workers\n" + textwrap.dedent(script)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_the_work_is_done_by_another_process_while_this_one_goes_on() -> None:
+    here, there, gap = run(
+        """
+        started = time.monotonic()
+        with workers.started(lambda: (time.sleep(0.5), os.getpid())[1]) as child:
+            waited = time.monotonic() - started
+            print(os.getpid(), child.result(), f"{waited < 0.4}")
+        """
+    )
+    assert here != there and gap == "True"
+
+
+def test_the_result_comes_back_whole() -> None:
+    (same,) = run(
+        """
+        made = {f"page {i}": bytes([i % 256]) * 100_000 for i in range(50)}  # more than a pipe holds
+        with workers.started(lambda: made) as child:
+            print(child.result() == made)
+        """
+    )
+    assert same == "True"
+
+
+def test_work_that_fails_in_the_process_is_done_again_here() -> None:
+    """Its exception (or its right result) then comes from this process, as without a fork."""
+    lines = run(
+        """
+        parent = os.getpid()
+        def work():
+            if os.getpid() != parent:
+                raise MemoryError("the forked process ran out")
+            return "made here"
+        with workers.started(work) as child:
+            print(child.result())
+        def broken():
+            raise ValueError("bad content")
+        try:
+            with workers.started(broken) as child:
+                child.result()
+        except ValueError as error:
+            print(type(error).__name__)
+        """
+    )
+    assert lines == ["made", "here", "ValueError"]
+
+
+def test_a_result_not_asked_for_ends_its_process() -> None:
+    (gone,) = run(
+        """
+        with workers.started(lambda: time.sleep(60)) as child:
+            pid = child._child[0]
+        try:
+            os.kill(pid, 0)
+            gone = False
+        except ProcessLookupError:
+            gone = True
+        print(gone)
+        """
+    )
+    assert gone == "True"
+
+
+def test_no_process_is_forked_beside_other_threads_or_when_told_not_to() -> None:
+    lines = run(
+        """
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait)
+        other.start()
+        with workers.started(os.getpid) as child:
+            print(child.result() == os.getpid())
+        stop.set()
+        other.join()
+        with workers.started(os.getpid, fork=False) as child:
+            print(child.result() == os.getpid())
+        with workers.started(os.getpid) as child:
+            print(child.result() == os.getpid())
+        """
+    )
+    assert lines == ["True", "True", "False"]
