@@ -11,7 +11,6 @@ import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
-import segno
 from babel.dates import format_interval
 
 from .model import Conference
@@ -88,6 +87,8 @@ def date_span(ctx: PageContext) -> str:
 
 def qr_data_uri(url: str) -> str:
     """Make a QR code of ``url`` as an SVG data URI (vector, so it stays sharp in print)."""
+    import segno  # noqa: PLC0415  (here: a build whose flyers are kept does without it, 15 ms)
+
     code = segno.make_qr(url, error="m")
     return str(code.svg_data_uri(scale=1, border=0, dark="#1b1f23", omitsize=False))
 
