@@ -87,7 +87,7 @@ def render_site(
     makers = feed_makers(conf, routes) if feeds else {}
     # A process of their own makes the feeds (0.4 s at 1,000 sessions) while this one gets
     # the flyers, reads the last build's pages and renders the others with its workers.
-    with workers.started(functools.partial(_made, makers), fork=jobs > 1) as feeds_made:
+    with workers.started(functools.partial(_made, makers), fork=jobs > 1 and bool(makers)) as feeds_made:
         downloads = {f"{lang}/flyer.pdf": flyers(conf, lang, state, templates) for lang in conf.languages}
         sizes = {path: len(data) for path, data in downloads.items()}
         others = [*FEEDS, *ics.paths(conf, routes)]
