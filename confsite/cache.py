@@ -90,25 +90,29 @@ def written_aside() -> Iterator[None]:
         for path, table, versioned in queued:
             _write_table(path, table, versioned)
         while _writers:
-            os.waitpid(_writers.pop(), 0)
+            with contextlib.suppress(ChildProcessError):  # (reaped already: SIGCHLD ignored)
+                os.waitpid(_writers.pop(), 0)
 
 
 def write_aside() -> None:
     """Write the tables held back so far in a forked process, while this one goes on.
 
-    Where fork() is missing, or this process runs other threads (forking those is unsafe),
-    they are written here and now.
+    Where fork() is missing or fails, or this process runs other threads (forking those is
+    unsafe), they are written here and now.
     """
     queued = _queued
     if not queued:
         return
     tables = list(queued)
     queued.clear()
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    try:
+        pid = os.fork() if hasattr(os, "fork") and threading.active_count() == 1 else None
+    except OSError:  # (no process to be had: too many of them, or too little memory)
+        pid = None
+    if pid is None:
         for path, table, versioned in tables:
             _write_table(path, table, versioned)
         return
-    pid = os.fork()
     if pid != 0:
         _writers.append(pid)
         return

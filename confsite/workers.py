@@ -88,9 +88,9 @@ def _call(index: int) -> Any:
 class Started(Generic[Result]):
     """The result of a function that a forked process works on while this one goes on.
 
-    Only the result comes back, pickled, through a pipe. Where fork is not available, or this
-    process runs other threads (forking those is unsafe), the function runs in this process
-    when its result is asked for.
+    Only the result comes back, pickled, through a pipe. Where fork is not available or fails,
+    or this process runs other threads (forking those is unsafe), the function runs in this
+    process when its result is asked for; so it does if the forked process fails.
     """
 
     def __init__(self, work: Callable[[], Result], fork: bool = True) -> None:
@@ -101,8 +101,16 @@ class Started(Generic[Result]):
         if not (fork and forkable) or threading.active_count() > 1 or _job is not None:
             return
         parent = os.getpid()
-        read, write = os.pipe()
-        pid = os.fork()
+        try:
+            read, write = os.pipe()
+        except OSError:  # (too many open files)
+            return
+        try:
+            pid = os.fork()
+        except OSError:  # (no process to be had: too many of them, or too little memory)
+            os.close(read)
+            os.close(write)
+            return
         if pid == 0:  # the forked process: it does the work, sends the result and ends
             os.close(read)
             status = 1
@@ -125,11 +133,15 @@ class Started(Generic[Result]):
         self._child = None
         with open(read, "rb") as pipe:
             data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if status != 0:
-            return self._work()
-        result: Result = pickle.loads(data)
-        return result
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:  # (reaped already: SIGCHLD ignored; the pickle tells)
+            status = 0
+        if status == 0:
+            with contextlib.suppress(pickle.UnpicklingError, EOFError):  # (it ended halfway)
+                result: Result = pickle.loads(data)
+                return result
+        return self._work()
 
     def cancel(self) -> None:
         """End the process if its result was not asked for."""
@@ -140,7 +152,8 @@ class Started(Generic[Result]):
         os.close(read)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
 
 
 @contextlib.contextmanager

@@ -121,3 +121,35 @@ def test_without_the_block_a_table_is_written_at_once(workdir: Path) -> None:
     cache.store_table(table, {"a": 1})
     cache.write_aside()  # (nothing held back: nothing to do)
     assert cache.load_table(table) == {"a": 1}
+
+
+#: Stores a table in a build's way where no process can be forked, in a process of its own.
+NO_FORK = """
+import os, signal
+from confsite import cache
+
+def no_fork():
+    raise BlockingIOError(11, "Resource temporarily unavailable")
+
+real_fork, os.fork = os.fork, no_fork
+table = cache.table_path("pages", "v1")
+with cache.written_aside():
+    cache.store_table(table, {"a": 1})
+    cache.write_aside()
+    print(table.exists())
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # (then the system reaps the writers itself)
+os.fork = real_fork
+with cache.written_aside():
+    cache.store_table(table, {"b": 2})
+    cache.write_aside()
+print("ended")
+"""
+
+
+def test_without_a_process_to_be_had_the_tables_are_written_here(workdir: Path) -> None:
+    script = [sys.executable, "-c", NO_FORK]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(script, check=False, capture_output=True, text=True, cwd=workdir, env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True", "ended"]
+    assert cache.load_table(cache.table_path("pages", "v1")) == {"b": 2}

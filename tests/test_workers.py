@@ -105,3 +105,33 @@ def test_no_process_is_forked_beside_other_threads_or_when_told_not_to() -> None
         """
     )
     assert lines == ["True", "True", "False"]
+
+
+def test_without_a_process_to_be_had_the_work_is_done_here() -> None:
+    lines = run(
+        """
+        def no_fork():
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        os.fork = no_fork
+        with workers.started(os.getpid) as child:
+            print(child.result() == os.getpid())
+        """
+    )
+    assert lines == ["True"]
+
+
+def test_a_result_comes_back_where_children_are_reaped_at_once() -> None:
+    """With SIGCHLD ignored the system reaps the process itself: waitpid() finds none."""
+    lines = run(
+        """
+        import signal
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+        with workers.started(lambda: (os.getpid(), "made")) as child:
+            pid, made = child.result()
+            print(pid != os.getpid(), made)
+        with workers.started(lambda: time.sleep(60)) as child:
+            pass
+        print("ended")
+        """
+    )
+    assert lines == ["True", "made", "ended"]
