@@ -47,18 +47,20 @@ def render(content: Path, now: dt.datetime = NOW, templates: Path = pipeline.TEM
     return pipeline.render_site(conf, moment, templates, flyers=stand_in_flyer)
 
 
-def render_both(
+def render_checked(
     content: Path,
     monkeypatch: pytest.MonkeyPatch,
     now: dt.datetime = NOW,
     templates: Path = pipeline.TEMPLATES,
-) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """Render with the cache of the last renders, and without any cache."""
+    what: object = "",
+) -> dict[str, bytes]:
+    """Render with the cache of the last renders; check that it equals a render without any cache."""
     cached = render(content, now, templates)
     with monkeypatch.context() as patch:
         patch.setenv("CONFSITE_NO_CACHE", "1")
         full = render(content, now, templates)
-    return cached, full
+    assert differing(cached, full) == [], what
+    return cached
 
 
 def differing(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
@@ -102,12 +104,19 @@ def changed(value: Any) -> Any:
     return text + " (geändert)"
 
 
+def rewrite(path: Path, data: Any = None) -> Any:
+    """Read a YAML file; with ``data``, write that instead. Return the data."""
+    if data is None:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return data
+
+
 def one_leaf_per_kind(content: Path) -> list[Leaf]:
     """Pick the first scalar of every kind of field in the content's YAML files."""
     picked: dict[str, Leaf] = {}
     for path in sorted(content.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for keys, _ in leaves(data):
+        for keys, _ in leaves(rewrite(path)):
             picked.setdefault(kind_of(path.name, keys), (path.name, keys))
     return list(picked.values())
 
@@ -115,13 +124,11 @@ def one_leaf_per_kind(content: Path) -> list[Leaf]:
 def set_leaf(content: Path, leaf: Leaf) -> None:
     """Change one scalar of a content file."""
     file, keys = leaf
-    path = content / file
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    holder = data
+    data = holder = rewrite(content / file)
     for key in keys[:-1]:
         holder = holder[key]
     holder[keys[-1]] = changed(holder[keys[-1]])
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    rewrite(content / file, data)
 
 
 @pytest.fixture
@@ -144,12 +151,11 @@ def test_every_kind_of_field_changed_gives_the_pages_of_a_full_render(
         before = (content / leaf[0]).read_text(encoding="utf-8")
         set_leaf(content, leaf)
         try:
-            cached, full = render_both(content, monkeypatch)
+            render_checked(content, monkeypatch, what=f"after changing {kind_of(*leaf)}")
         except ContentInvalid:  # (an id or a reference that no longer matches)
             (content / leaf[0]).write_text(before, encoding="utf-8")
             continue
         valid.append(kind_of(*leaf))
-        assert differing(cached, full) == [], f"after changing {kind_of(*leaf)}"
     assert len(valid) > 50, valid
 
 
@@ -161,13 +167,11 @@ def test_a_markdown_page_changed_gives_the_pages_of_a_full_render(
     page = content / "pages" / "projekt.en.md"
     text = page.read_text(encoding="utf-8")
     page.write_text(text.replace("\n---\n", "\n---\nA new first line.\n\n", 1), encoding="utf-8")
-    cached, full = render_both(content, monkeypatch)
-    assert differing(cached, full) == []
+    render_checked(content, monkeypatch)
     title = re.search(r"^title: .*$", text, re.MULTILINE)
     assert title is not None
     page.write_text(text.replace(title.group(0), "title: Renamed"), encoding="utf-8")
-    cached, full = render_both(content, monkeypatch)
-    assert differing(cached, full) == []
+    cached = render_checked(content, monkeypatch)
     assert b"Renamed" in cached["en/index.html"], "the menu of every page names the page"
 
 
@@ -177,21 +181,12 @@ def test_a_later_moment_gives_the_pages_of_a_full_render(
     content = workdir / "content"
     render(content)
     for later in (dt.datetime(2019, 3, 29, 12, 0), dt.datetime(2019, 4, 2, 12, 0), dt.datetime(2019, 5, 1)):
-        cached, full = render_both(content, monkeypatch, later)
-        assert differing(cached, full) == [], later
+        render_checked(content, monkeypatch, later, what=later)
 
 
 def logged_counts(caplog: pytest.LogCaptureFixture, what: str) -> list[tuple[int, int]]:
     """Return the two counts that each render logged so far about ``what``."""
     return [r.args for r in caplog.records if r.name == "confsite.render" and r.msg.startswith(what)]  # type: ignore[misc]
-
-
-def rewrite(path: Path, data: Any = None) -> Any:
-    """Read a YAML file; with ``data``, write that instead. Return the data."""
-    if data is None:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return data
 
 
 def rendered_counts(caplog: pytest.LogCaptureFixture) -> list[tuple[int, int]]:
@@ -213,8 +208,7 @@ def test_an_edit_renders_only_the_pages_that_show_it(
     session = next(s for part in data["parts"] for s in part["sessions"] if s.get("description"))
     session["description"] = {"de": "Neu beschrieben.\n", "en": "Described anew.\n"}
     rewrite(content / "program.yaml", data)
-    cached, full = render_both(content, monkeypatch)
-    assert differing(cached, full) == []
+    cached = render_checked(content, monkeypatch)
     # The session's page in both languages; the program and the flyer page show no descriptions.
     assert rendered_counts(caplog)[-2] == (2, pages - 2)  # (the last one rendered without cache)
     assert b"Described anew." in cached[f"en/programme/{session['id']}/index.html"]
@@ -238,8 +232,7 @@ def test_a_retitled_session_renders_its_own_fragment_of_the_program_only(
     data = rewrite(content / "program.yaml")
     data["parts"][1]["sessions"][2]["title"] = {"de": "Ganz neuer Titel", "en": "A brand new title"}
     rewrite(content / "program.yaml", data)
-    cached, full = render_both(content, monkeypatch)
-    assert differing(cached, full) == []
+    cached = render_checked(content, monkeypatch)
     assert fragment_counts(caplog)[-2] == (2, 2 * per_page - 2)  # (the last one: without cache)
     assert b"A brand new title" in cached["en/programme/index.html"]
     assert first["en/programme/index.html"] != cached["en/programme/index.html"]
@@ -265,22 +258,16 @@ def test_templates_that_read_in_other_ways_give_the_pages_of_a_full_render(
     add_to_template(templates, "person.html", "<!-- {{ c.site.downloads }} -->")
     content = workdir / "content"
     render(content, templates=templates)
-    conference = content / "conference.yaml"
-    data = yaml.safe_load(conference.read_text(encoding="utf-8"))
+    data = rewrite(content / "conference.yaml")
     data["venue"]["street"] = "Kirchplatz 99"
-    conference.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    cached, full = render_both(content, monkeypatch, templates=templates)
-    assert differing(cached, full) == []
+    rewrite(content / "conference.yaml", data)
+    cached = render_checked(content, monkeypatch, templates=templates)
     session_pages = [
         data for path, data in cached.items() if path.startswith("en/programme/") and path.count("/") == 3
     ]
     assert session_pages and all(b"Kirchplatz 99" in page for page in session_pages)
-    program = content / "program.yaml"
-    data = yaml.safe_load(program.read_text(encoding="utf-8"))
-    data["parts"][0]["title"] = {"de": "Ein anderer Teil", "en": "Another part"}  # the flyer grows
-    program.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    cached, full = render_both(content, monkeypatch, templates=templates)
-    assert differing(cached, full) == []
+    retitle_the_first_part(content)  # the flyer grows
+    render_checked(content, monkeypatch, templates=templates)
 
 
 def recorder_of(conf: Conference) -> tuple[reads.Recorder, State]:
@@ -340,15 +327,14 @@ def add_menu_page(content: Path, title: str) -> None:
 
 def merge_the_parts(content: Path) -> None:
     """Move the workshop's sessions into the conference part: one part instead of two."""
-    program, conference = content / "program.yaml", content / "conference.yaml"
-    data = yaml.safe_load(program.read_text(encoding="utf-8"))
+    data = rewrite(content / "program.yaml")
     workshop, rest = data["parts"][0], data["parts"][1]
     rest["sessions"] = workshop["sessions"] + rest["sessions"]
     data["parts"] = [rest]
-    program.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    settings = yaml.safe_load(conference.read_text(encoding="utf-8"))
+    rewrite(content / "program.yaml", data)
+    settings = rewrite(content / "conference.yaml")
     settings["registration"]["parts"].pop(workshop["id"], None)
-    conference.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    rewrite(content / "conference.yaml", settings)
 
 
 def retitle_the_first_part(content: Path) -> None:
@@ -416,8 +402,7 @@ def test_templates_that_reach_the_conference_in_roundabout_ways(
         add_menu_page(content, "Erster Titel")
     before = render(content, templates=templates)
     change(content)
-    cached, full = render_both(content, monkeypatch, templates=templates)
-    assert differing(cached, full) == []
+    cached = render_checked(content, monkeypatch, templates=templates)
     assert marks(before) != marks(cached), "the change must show in what the template added"
 
 
@@ -449,8 +434,7 @@ def test_a_page_table_of_another_shape_is_not_used(
     else:
         kept["paths"] = (("conf", ["not", "a", "step"]), *kept["paths"][1:])
     table.write_bytes(marshal.dumps(kept))
-    cached, full = render_both(content, monkeypatch)
-    assert differing(cached, full) == []
+    render_checked(content, monkeypatch)
 
 
 def test_a_fragment_depends_on_the_kept_fragments_it_uses_again(
@@ -477,9 +461,7 @@ def test_a_fragment_depends_on_the_kept_fragments_it_uses_again(
     replace_in(
         content / "conference.yaml", "  name: CityKirche Elberfeld", "  name: CityKirche am Kirchplatz"
     )
-    cached, full = render_both(content, monkeypatch, templates=templates)
-    assert differing(cached, full) == []
+    render_checked(content, monkeypatch, templates=templates)
     retitle_the_first_part(content)
-    cached, full = render_both(content, monkeypatch, templates=templates)
-    assert differing(cached, full) == []
+    cached = render_checked(content, monkeypatch, templates=templates)
     assert any(b"Another part" in mark for mark in marks(cached)["en/venue/index.html"])
