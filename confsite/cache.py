@@ -10,17 +10,18 @@ skipped. ``CONFSITE_NO_CACHE=1`` turns every cache off.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import marshal
 import os
-import signal
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+from . import workers
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +66,10 @@ def held_in_memory() -> Iterator[None]:
             store_table(path, table, versioned)
 
 
-#: The tables stored while :func:`written_aside` runs and not written yet, and the processes
-#: writing the others; None when it does not run.
+#: The tables stored while :func:`written_aside` runs and not written yet (None when it does
+#: not run), and the processes writing the others.
 _queued: list[tuple[Path, dict[str, Any], bool]] | None = None
-_writers: list[int] = []
+_writing: list[workers.Started[None]] = []
 
 
 @contextlib.contextmanager
@@ -87,41 +88,30 @@ def written_aside() -> Iterator[None]:
         yield
     finally:
         queued, _queued = _queued, None
-        for path, table, versioned in queued:
-            _write_table(path, table, versioned)
-        while _writers:
-            with contextlib.suppress(ChildProcessError):  # (reaped already: SIGCHLD ignored)
-                os.waitpid(_writers.pop(), 0)
+        _write_tables(queued)
+        while _writing:
+            _writing.pop().result()  # (where that process failed, the tables are written here)
 
 
 def write_aside() -> None:
     """Write the tables held back so far in a forked process, while this one goes on.
 
-    Where fork() is missing or fails, or this process runs other threads (forking those is
-    unsafe), they are written here and now.
+    Where no process is forked (see workers.Started), they are written here and now.
     """
     queued = _queued
     if not queued:
         return
-    tables = list(queued)
+    writing = workers.Started(functools.partial(_write_tables, list(queued)))
     queued.clear()
-    try:
-        pid = os.fork() if hasattr(os, "fork") and threading.active_count() == 1 else None
-    except OSError:  # (no process to be had: too many of them, or too little memory)
-        pid = None
-    if pid is None:
-        for path, table, versioned in tables:
-            _write_table(path, table, versioned)
-        return
-    if pid != 0:
-        _writers.append(pid)
-        return
-    try:  # (the forked process writes the tables and ends, running nothing else)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # (Ctrl-C: it finishes, then ends)
-        for path, table, versioned in tables:
-            _write_table(path, table, versioned)
-    finally:
-        os._exit(0)
+    if writing.forked:
+        _writing.append(writing)
+    else:
+        writing.result()
+
+
+def _write_tables(tables: list[tuple[Path, dict[str, Any], bool]]) -> None:
+    for path, table, versioned in tables:
+        _write_table(path, table, versioned)
 
 
 def held() -> bool:

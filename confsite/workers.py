@@ -125,6 +125,11 @@ class Started(Generic[Result]):
         os.close(write)
         self._child = (pid, read)
 
+    @property
+    def forked(self) -> bool:
+        """Tell whether a forked process does the work (until its result is asked for)."""
+        return self._child is not None
+
     def result(self) -> Result:
         """Wait for the result; if the process failed, do the work here (it raises what it raises)."""
         if self._child is None:
