@@ -20,8 +20,6 @@ from pathlib import Path
 from . import cache
 from .reads import Digest, Evaluator, Page, ReadPath
 
-#: A rendered page: its bytes and its reads (None: it read something that cannot be recorded).
-
 #: The libraries whose versions can change a page's bytes.
 _LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "nh3", "Babel", "icalendar")
 
@@ -130,10 +128,12 @@ class Table:
     """
 
     def __init__(self, fingerprint: str, kept: Kept | None, reused: Collection[str]) -> None:
-        """Start from the pages ``reused`` (and their fragments) of ``kept``."""
+        """Start from the pages ``reused`` (and their fragments) of ``kept``.
+
+        ``kept``: the last table if it was made under this fingerprint (Reuse.kept).
+        """
         self.fingerprint = fingerprint
-        #: The last table, if made under this fingerprint: this one starts from its paths.
-        self._kept = kept if kept is not None and kept.fingerprint == fingerprint else None
+        self._kept = kept
         self._paths = list(self._kept.paths) if self._kept is not None else []
         self._digests = list(self._kept.digests) if self._kept is not None else []
         self._pages: dict[str, tuple[tuple[int, ...], bytes]] = {}

@@ -403,7 +403,7 @@ class Renderer:
             *(functools.partial(self._recorded_sheet, f, s) for f, s in sheets.items() if f not in done),
         ]
         out: dict[str, bytes] = {}
-        table = pagecache.Table(fingerprint, kept, reused)
+        table = pagecache.Table(fingerprint, self._reuse.kept, reused)
         fragments_rendered = fragments_reused = 0
         for made in each_item(_make, tasks, jobs, min_items=2):
             key, page, fragments = made
