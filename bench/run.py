@@ -8,6 +8,14 @@ GNU time (``/usr/bin/time``) reports them. ``--compare before=OLD/build.py`` tim
 version too, run by run in turn with this one, so both meet the same load on a shared machine.
 Everything is written into a temporary folder (content, outputs, each version's
 ``.confsite-cache``); nothing goes into the repository.
+
+A build "from nothing" runs in a new folder of its own, which holds only a copy of the
+flyer cache, and writes into a new output folder; nothing is deleted before the benchmark
+ends. On file systems mounted with ``discard`` (these machines' ext4), making files just
+after thousands were deleted is many times slower: 20,000 empty files took 0.7 s, and 11 s
+right after 20,000 others had been deleted. Deleting each run's output before the next
+measured that instead of the build. Wait a minute or two after deleting large folders
+before you start the benchmark.
 """
 
 from __future__ import annotations
@@ -44,8 +52,13 @@ class Version:
     build: Path
     work: Path
 
-    def run(self, content: Path, out: str, now: str, no_cache: bool = False) -> Figures:
-        """Build ``content`` into ``work/out``; return wall, user and system seconds and peak MB."""
+    def run(
+        self, content: Path, out: str, now: str, no_cache: bool = False, place: Path | None = None
+    ) -> Figures:
+        """Build ``content`` into ``work/out``; return wall, user and system seconds and peak MB.
+
+        The build runs in ``place`` (its cache is there), by default the version's ``work``.
+        """
         env = {k: v for k, v in os.environ.items() if k != "CONFSITE_NO_CACHE"}
         if no_cache:
             env["CONFSITE_NO_CACHE"] = "1"
@@ -57,7 +70,7 @@ class Version:
             timed = [TIME, "-f", "%U %S %M", "-o", report.name, *python]
             started = time.perf_counter()
             result = subprocess.run(
-                timed, cwd=self.work, env=env, capture_output=True, text=True, check=False
+                timed, cwd=place or self.work, env=env, capture_output=True, text=True, check=False
             )
             seconds = time.perf_counter() - started
             if result.returncode != 0:
@@ -66,21 +79,14 @@ class Version:
         # CPU time and peak memory include the worker processes (they end before the build).
         return seconds, float(user), float(system), int(peak_kib) / 1024
 
-    def remove(self, out: str) -> None:
-        """Remove an output folder."""
-        shutil.rmtree(self.work / out, ignore_errors=True)
-
-    def clear(self, out: str) -> None:
-        """Remove an output folder, and every cache but the flyer PDFs."""
-        self.remove(out)
-        cache = self.work / ".confsite-cache"
-        for entry in cache.iterdir() if cache.is_dir() else ():
-            if entry.name == "flyer":
-                continue
-            if entry.is_dir():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
+    def fresh(self, name: str) -> Path:
+        """Make a new folder ``work/name`` whose cache holds only the flyers that ``work``'s holds."""
+        place = self.work / name
+        place.mkdir(parents=True)
+        flyers = self.work / ".confsite-cache" / "flyer"
+        if flyers.is_dir():
+            shutil.copytree(flyers, place / ".confsite-cache" / "flyer")
+        return place
 
 
 @dataclass
@@ -121,13 +127,16 @@ class Bench:
         self.rows: list[Row] = []
         self.notes: list[str] = []
 
-    def measure(self, name: str, out: str, once: Callable[[Version, int], Figures]) -> None:
-        """Call ``once(version, i)`` for every run, the versions taking turns to go first."""
+    def measure(self, name: str, out: Callable[[int], str], once: Callable[[Version, int], Figures]) -> None:
+        """Call ``once(version, i)`` for every run, the versions taking turns to go first.
+
+        ``out(i)``: the output folder of run ``i``, relative to the versions' working folders.
+        """
         row = Row(name, {v.label: [] for v in self.versions})
         for i in range(self.repeat):
             for version in self.versions if i % 2 == 0 else self.versions[::-1]:
                 row.figures[version.label].append(once(version, i))
-        row.files = len(digest(self.versions[-1].work / out))
+        row.files = len(digest(self.versions[-1].work / out(self.repeat - 1)))
         self.rows.append(row)
         print("  " + " | ".join(row.cells([v.label for v in self.versions])), file=sys.stderr, flush=True)
 
@@ -136,35 +145,40 @@ class Bench:
         for n in sizes:
             content = work / f"content-{n}"
             synth.write(content, synth.conference(n))
-            out = f"site-{n}"
-            self._builds(f"full build, N = {n:,}", content, out, Version.clear)
+            self._builds(f"full build, N = {n:,}", content, f"site-{n}", "from nothing")
 
     def warm_build(self, work: Path, n: int) -> None:
-        """Build from nothing, every cache warm (compiled templates, Markdown, compression, flyers)."""
+        """Build into a new folder, every cache warm (templates, Markdown, pages, compression, flyers)."""
         self._builds(
-            f"full build, warm caches, N = {n:,}", work / f"content-{n}", f"site-warm-{n}", Version.remove
+            f"full build, warm caches, N = {n:,}", work / f"content-{n}", f"site-warm-{n}", "new folder"
         )
 
     def unchanged_rebuild(self, work: Path, n: int) -> None:
         """Build again into the same output folder, nothing changed: an editor's second build."""
-        self._builds(f"rebuild, nothing changed, N = {n:,}", work / f"content-{n}", f"site-again-{n}")
+        self._builds(
+            f"rebuild, nothing changed, N = {n:,}", work / f"content-{n}", f"site-again-{n}", "again"
+        )
 
     def _builds(
-        self, label: str, content: Path, out: str, before_each: Callable[[Version, str], None] | None = None
+        self, label: str, content: Path, out: str, runs: str, now: str = SYNTH_NOW, no_cache: bool = False
     ) -> None:
         """Build once per version (this renders the flyers into its cache), then time builds.
 
-        ``before_each(version, out)`` runs before each timed build (to remove its output, say).
+        ``runs`` says where each timed build goes: "again" into ``out`` each time; "new
+        folder" into a new output folder each time; "from nothing" in a new folder of its own,
+        with none of the version's caches but its flyers (:meth:`Version.fresh`).
         """
         for version in self.versions:
-            version.run(content, out, SYNTH_NOW)
+            version.run(content, out, now)
 
-        def once(version: Version, _: int) -> Figures:
-            if before_each is not None:
-                before_each(version, out)
-            return version.run(content, out, SYNTH_NOW)
+        def out_of(i: int) -> str:
+            return {"again": out, "new folder": f"{out}-{i}", "from nothing": f"{out}-{i}/site"}[runs]
 
-        self.measure(label, out, once)
+        def once(version: Version, i: int) -> Figures:
+            place = version.fresh(f"{out}-{i}") if runs == "from nothing" else None
+            return version.run(content, out_of(i), now, no_cache, place)
+
+        self.measure(label, out_of, once)
 
     def edited_rebuild(self, work: Path, n: int, key: str) -> None:
         """Rebuild after editing one session's ``key``; compare with a full build without cache."""
@@ -186,7 +200,7 @@ class Bench:
                 synth.write(content, {"program.yaml": files["program.yaml"]})
             return version.run(content, out, SYNTH_NOW)
 
-        self.measure(f"rebuild after editing one session's {key}, N = {n:,}", out, once)
+        self.measure(f"rebuild after editing one session's {key}, N = {n:,}", lambda _: out, once)
         for version in self.versions:
             fresh = f"site-fresh-{key}"
             version.run(content, fresh, SYNTH_NOW, no_cache=True)
@@ -196,25 +210,25 @@ class Bench:
 
     def default_site(self) -> None:
         """Build the default conference: flyers cached, every cache warm, and no cache at all."""
-        content, out = ROOT / "content", "site-default"
-        for version in self.versions:
-            version.run(content, out, DEFAULT_NOW)
-
-        def flyers_cached(version: Version, _: int) -> Figures:
-            version.clear(out)
-            return version.run(content, out, DEFAULT_NOW)
-
-        def warm(version: Version, _: int) -> Figures:
-            version.remove(out)
-            return version.run(content, out, DEFAULT_NOW)
-
-        def no_cache(version: Version, _: int) -> Figures:
-            version.remove(out)
-            return version.run(content, out, DEFAULT_NOW, no_cache=True)
-
-        self.measure("default site, flyers cached, other caches cold", out, flyers_cached)
-        self.measure("default site, every cache warm", out, warm)
-        self.measure("default site, no cache (flyers rendered)", out, no_cache)
+        content = ROOT / "content"
+        self._builds(
+            "default site, flyers cached, other caches cold",
+            content,
+            "site-default",
+            "from nothing",
+            DEFAULT_NOW,
+        )
+        self._builds(
+            "default site, every cache warm", content, "site-default-warm", "new folder", DEFAULT_NOW
+        )
+        self._builds(
+            "default site, no cache (flyers rendered)",
+            content,
+            "site-default-nc",
+            "new folder",
+            DEFAULT_NOW,
+            no_cache=True,
+        )
 
     def table(self) -> str:
         """Format the rows as a Markdown table."""
