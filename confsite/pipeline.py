@@ -22,7 +22,7 @@ from .registration import State, state_at
 from .render import Renderer
 from .routes import Routes
 from .workers import MIN_ITEMS, default_jobs, map_items
-from .write import check_replaceable, write_site
+from .write import check_replaceable, survey, write_site
 
 log = logging.getLogger(__name__)
 
@@ -161,14 +161,16 @@ def build(
     """Build the site from ``content`` into ``out``; on invalid content, write nothing."""
     started = time.perf_counter()
     check_replaceable(out)
-    with cache.written_aside():  # (the caches are written while the build goes on)
+    jobs = default_jobs()
+    # A process of its own looks at the site kept for ``out`` (write.survey) meanwhile.
+    surveying = workers.started(functools.partial(survey, out), fork=jobs > 1 and cache.enabled())
+    with cache.written_aside(), surveying as surveyed:  # (the caches are written aside too)
         conf = load(content, templates, base_url)
         moment = now.replace(tzinfo=conf.tz) if now.tzinfo is None else now.astimezone(conf.tz)
-        jobs = default_jobs()
         files = render_site(conf, moment, templates, jobs)
         site = with_compressed(files, jobs)
         cache.write_aside()  # (while this process writes the site, on one core)
-        write_site(site, out)
+        write_site(site, out, surveyed.result())
     pages = sum(1 for path in files if path.endswith(".html"))
     seconds = time.perf_counter() - started
     log.info("built %d files (%d pages) in %.2f s", len(files), pages, seconds)

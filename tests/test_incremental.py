@@ -427,6 +427,49 @@ def test_files_the_manifests_vouch_for_are_not_read_back(
     assert sorted(read_back) == sorted(SMALL)
 
 
+def test_a_survey_of_the_kept_site_is_used_and_nothing_is_read_back(
+    out: Path, read_back: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What write.survey found earlier in the build stands for the kept site it looked at."""
+    write_site(SMALL, out)
+    write_site(SMALL, out)  # the first site is kept aside
+    surveyed = write.survey(out)
+    assert surveyed is not None
+    assert surveyed.files == set(SMALL) and surveyed.folders == {"de"}
+    assert set(surveyed.intact) == set(SMALL)
+    looked: list[Path] = []
+    survey_of = write._survey_of
+    monkeypatch.setattr(write, "_survey_of", lambda site: looked.append(site) or survey_of(site))
+    read_back.clear()
+    write_site(SMALL, out, surveyed)
+    assert tree(out) == (SMALL, {"de"})
+    assert read_back == [] and looked == []  # neither read back nor looked at again
+
+
+def test_a_survey_of_a_site_kept_before_another_build_is_not_used(out: Path) -> None:
+    """Another build in between keeps another site aside: the old survey no longer describes it.
+
+    Used all the same, it would vouch for the first site's bytes in a folder that holds the
+    second's, and leave "neu" where "start" belongs.
+    """
+    changed = {**SMALL, "de/index.html": b"neu"}
+    write_site(SMALL, out)
+    write_site(changed, out)  # the site of SMALL is kept aside
+    stale = write.survey(out)
+    write_site(SMALL, out)  # it is used for this site; the site of ``changed`` is kept aside
+    assert stale is not None and write.survey(out) != stale
+    write_site(SMALL, out, stale)
+    assert tree(out) == (SMALL, {"de"})
+
+
+def test_there_is_no_survey_without_a_kept_site(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert write.survey(out) is None  # nothing built yet
+    monkeypatch.setenv("CONFSITE_NO_CACHE", "1")
+    write_site(SMALL, out)
+    write_site(SMALL, out)
+    assert write.survey(out) is None
+
+
 def test_a_file_whose_mode_changed_is_looked_at_again(out: Path, read_back: list[str]) -> None:
     """chmod changes neither a file's bytes nor its time; the manifest no longer vouches for it.
 
