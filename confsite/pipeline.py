@@ -8,7 +8,6 @@ import functools
 import hashlib
 import logging
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
@@ -122,7 +121,7 @@ def _made(makers: dict[str, Callable[[], bytes]]) -> dict[str, bytes]:
 def with_compressed(files: dict[str, bytes], jobs: int = 1) -> dict[str, bytes]:
     """Return ``compress.with_compressed(files)``, reusing earlier builds' siblings of the same bytes."""
     code = Path(compress.__file__).read_bytes()  # its settings, and how it calls gzip and brotli
-    version = cache.version(code, metadata.version("brotli"), zlib.ZLIB_RUNTIME_VERSION)
+    version = cache.version(code, metadata.version("brotli"), metadata.version("deflate"))
     keys = {path: f"{path}\0{hashlib.sha256(data).hexdigest()}" for path, data in files.items()}
     path_of = {key: path for path, key in keys.items()}
 
