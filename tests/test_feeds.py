@@ -14,8 +14,10 @@ import pytest
 from lxml import etree, html
 
 from confbuilder import write_content
+from confsite import feeds
 from confsite.model import Conference
 from confsite.pipeline import build, load
+from confsite.routes import Routes
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
@@ -260,3 +262,19 @@ def test_two_builds_are_byte_identical(sites: dict[str, tuple[Conference, Path]]
     build(CONTENT, tmp_path / "again", now=NOW)
     for name in ("schedule.json", "schedule.xml"):
         assert (site / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
+
+
+def test_both_feeds_of_a_conference_share_one_schedule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The schedule is made once for both feeds of the same conference, and anew for another."""
+    made: list[Conference] = []
+    make = feeds._made_document
+    monkeypatch.setattr(feeds, "_made_document", lambda conf, routes: made.append(conf) or make(conf, routes))
+    conf, other = load(CONTENT), load(CONTENT)
+    routes = Routes(conf)
+    first = json.loads(feeds.schedule_json(conf, routes))
+    root = etree.fromstring(feeds.schedule_xml(conf, routes))
+    assert made == [conf]
+    assert root.findtext("version") == first["schedule"]["version"]
+    again = json.loads(feeds.schedule_json(other, Routes(other)))
+    assert made == [conf, other] and made[1] is other
+    assert again == first  # the same content, the same schedule
