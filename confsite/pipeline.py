@@ -169,7 +169,7 @@ def build(
         files = render_site(conf, moment, templates, jobs)
         site = with_compressed(files, jobs)
         cache.write_aside()  # (while this process writes the site, on one core)
-        write_site(site, out, surveyed.result())
+        write_site(site, out, surveyed.result(), jobs)
     pages = sum(1 for path in files if path.endswith(".html"))
     seconds = time.perf_counter() - started
     log.info("built %d files (%d pages) in %.2f s", len(files), pages, seconds)

@@ -9,6 +9,7 @@ changed are written again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -19,7 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from . import cache, libc
+from . import cache, libc, workers
 from .messages import msg
 
 #: Files whose presence marks a folder as an earlier build that may be replaced.
@@ -27,6 +28,9 @@ _MARKERS = ("index.html", "sitemap.xml")
 _RENAME_EXCHANGE = 2
 #: How many replaced sites are kept in .confsite-cache/spare (one per output folder).
 KEPT_SITES = 2
+#: From this many files that the kept site lacks (all of them, in a new folder), they are made
+#: on every core: 19,879 files took 0.42 s on two processes instead of 0.58 s on one.
+WRITE_IN_PARALLEL_FROM = 2_000
 #: How many site folders' manifests are kept (the output folders and the kept sites).
 KEPT_MANIFESTS = 2 * (KEPT_SITES + 1)
 
@@ -87,7 +91,7 @@ def check_replaceable(out: Path) -> None:
         )
 
 
-def write_site(files: dict[str, bytes], out: Path, surveyed: Survey | None = None) -> None:
+def write_site(files: dict[str, bytes], out: Path, surveyed: Survey | None = None, jobs: int = 1) -> None:
     """Write every file into a folder beside ``out``, then swap it in as a whole.
 
     The folder is the site that the last build replaced, if one is kept, brought up to date;
@@ -97,7 +101,8 @@ def write_site(files: dict[str, bytes], out: Path, surveyed: Survey | None = Non
     what changed), and a rebuild after a small edit writes little.
 
     ``surveyed``: what :func:`survey` found in the kept site earlier in the build; it is used
-    if that site is still the one kept, and taken again otherwise.
+    if that site is still the one kept, and taken again otherwise. Thousands of files to make
+    (a site built into a new folder) are made by ``jobs`` processes.
     """
     check_replaceable(out)
     targets = {_checked(path): data for path, data in files.items()}
@@ -111,7 +116,7 @@ def write_site(files: dict[str, bytes], out: Path, surveyed: Survey | None = Non
     try:
         staging.chmod(0o755)
         known = Manifests()
-        made = _update(staging, targets, out, kept, known.of(out))
+        made = _update(staging, targets, out, kept, known.of(out), jobs)
         _swap(staging, out)
         known.store(out, made)
         _keep_spare(staging, out)
@@ -121,7 +126,12 @@ def write_site(files: dict[str, bytes], out: Path, surveyed: Survey | None = Non
 
 
 def _update(
-    staging: Path, targets: dict[str, bytes], out: Path, kept: Survey, published: dict[str, object]
+    staging: Path,
+    targets: dict[str, bytes],
+    out: Path,
+    kept: Survey,
+    published: dict[str, object],
+    jobs: int = 1,
 ) -> Manifest:
     """Make ``staging``, which holds what ``kept`` lists, hold exactly ``targets``.
 
@@ -137,24 +147,30 @@ def _update(
         os.rmdir(os.path.join(staging, folder))
     for folder in sorted(wanted - folders):
         os.makedirs(os.path.join(staging, folder), exist_ok=True)
-    made: Manifest = {}
-    for rel, data in sorted(targets.items()):
-        target = os.path.join(staging, rel)
-        digest = hashlib.sha256(data).digest()
-        if rel in files:
-            entry = kept.intact.get(rel)
-            if entry is not None and entry[4] == digest:
-                made[rel] = entry  # as the build that made it left it: no need to read it
-                continue
-            if _holds(target, data):
-                made[rel] = _entry(target, digest)
-                continue
-            os.unlink(target)
-        if not _link_unchanged(os.path.join(out, rel), target, data, _valid(published.get(rel)), digest):
-            with open(target, "xb") as file:
-                file.write(data)
-        made[rel] = _entry(target, digest)
-    return made
+    ordered = sorted(targets)
+    jobs = jobs if len(targets.keys() - files) >= WRITE_IN_PARALLEL_FROM else 1
+    place = functools.partial(_placed, staging, targets, out, kept, published)
+    return dict(zip(ordered, workers.map_items(place, ordered, jobs, min_items=2), strict=True))
+
+
+def _placed(
+    staging: Path, targets: dict[str, bytes], out: Path, kept: Survey, published: dict[str, object], rel: str
+) -> Entry:
+    """Make ``staging/rel`` hold ``targets[rel]`` (see :func:`_update`); return its manifest entry."""
+    data = targets[rel]
+    target = os.path.join(staging, rel)
+    digest = hashlib.sha256(data).digest()
+    if rel in kept.files:
+        entry = kept.intact.get(rel)
+        if entry is not None and entry[4] == digest:
+            return entry  # as the build that made it left it: no need to read it
+        if _holds(target, data):
+            return _entry(target, digest)
+        os.unlink(target)
+    if not _link_unchanged(os.path.join(out, rel), target, data, _valid(published.get(rel)), digest):
+        with open(target, "xb") as file:
+            file.write(data)
+    return _entry(target, digest)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from confsite import compress, feeds, ics, pipeline, write
+from confsite import compress, feeds, ics, pipeline, workers, write
 from confsite.routes import Routes, relative
 from confsite.write import write_site
 
@@ -460,6 +460,33 @@ def test_a_survey_of_a_site_kept_before_another_build_is_not_used(out: Path) -> 
     assert stale is not None and write.survey(out) != stale
     write_site(SMALL, out, stale)
     assert tree(out) == (SMALL, {"de"})
+
+
+def test_files_made_on_two_processes_are_those_one_process_makes(
+    out: Path, read_back: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site of many files in a new folder is made by two processes; their manifest is right."""
+    jobs: list[int] = []
+    map_items = workers.map_items
+    monkeypatch.setattr(
+        workers, "map_items", lambda *args, **kw: jobs.append(args[2]) or map_items(*args, **kw)
+    )
+    monkeypatch.setattr(write, "WRITE_IN_PARALLEL_FROM", 100)
+    files = {**SMALL, **{f"de/s/{i}/index.html": f"Seite {i}".encode() for i in range(200)}}
+    write_site(files, out, jobs=2)  # a new folder: every file is made, on two processes
+    assert tree(out) == (files, folders_of(files))
+    manifest = write.Manifests().of(out)
+    for rel, data in files.items():  # what the processes said of each file holds
+        entry = write._valid(manifest.get(rel))
+        assert write._vouched(str(out / rel), entry, hashlib.sha256(data).digest()), rel
+    changed = {**files, "de/s/7/index.html": b"neu"}
+    write_site(changed, out, jobs=2)  # again into a new folder (none kept yet), on two processes
+    assert tree(out) == (changed, folders_of(changed))
+    assert jobs == [2, 2]
+    write_site(files, out, jobs=2)  # into the kept site: two files to make, on one process
+    assert jobs == [2, 2, 1]
+    assert tree(out) == (files, folders_of(files))
+    assert read_back == []  # the manifests vouched for every file kept
 
 
 def test_there_is_no_survey_without_a_kept_site(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
