@@ -29,8 +29,10 @@ _RENAME_EXCHANGE = 2
 #: How many replaced sites are kept in .confsite-cache/spare (one per output folder).
 KEPT_SITES = 2
 #: From this many files that the kept site lacks (all of them, in a new folder), they are made
-#: on every core: 19,879 files took 0.42 s on two processes instead of 0.58 s on one.
+#: on every core, by at most WRITERS processes: 19,879 files took 0.42 s on two processes
+#: instead of 0.58 s on one (measured on two cores only; more writers share one file system).
 WRITE_IN_PARALLEL_FROM = 2_000
+WRITERS = 4
 #: How many site folders' manifests are kept (the output folders and the kept sites).
 KEPT_MANIFESTS = 2 * (KEPT_SITES + 1)
 
@@ -112,7 +114,7 @@ def write_site(files: dict[str, bytes], out: Path, surveyed: Survey | None = Non
     kept = _claim_spare(out, staging, surveyed)
     if kept is None:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
-        kept = Survey((0, 0, 0), set(), set(), {})
+        kept = Survey((0, 0, 0), set(), {}, {})
     try:
         staging.chmod(0o755)
         known = Manifests()
@@ -139,7 +141,7 @@ def _update(
     file hard-linked with the current site stays as it is. ``published``: the manifest of
     ``out``. Return what staging then holds.
     """
-    files, folders = kept.files, kept.folders
+    files, folders = kept.files, kept.folders.keys() - {""}
     wanted = _with_parents({os.path.dirname(rel) for rel in targets})
     for rel in files - targets.keys():
         os.unlink(os.path.join(staging, rel))
@@ -148,7 +150,7 @@ def _update(
     for folder in sorted(wanted - folders):
         os.makedirs(os.path.join(staging, folder), exist_ok=True)
     ordered = sorted(targets)
-    jobs = jobs if len(targets.keys() - files) >= WRITE_IN_PARALLEL_FROM else 1
+    jobs = min(jobs, WRITERS) if len(targets.keys() - files) >= WRITE_IN_PARALLEL_FROM else 1
     place = functools.partial(_placed, staging, targets, out, kept, published)
     return dict(zip(ordered, workers.map_items(place, ordered, jobs, min_items=2), strict=True))
 
@@ -161,8 +163,8 @@ def _placed(
     target = os.path.join(staging, rel)
     digest = hashlib.sha256(data).digest()
     if rel in kept.files:
-        entry = kept.intact.get(rel)
-        if entry is not None and entry[4] == digest:
+        entry = kept.entries.get(rel)
+        if entry is not None and _vouched(target, entry, digest):
             return entry  # as the build that made it left it: no need to read it
         if _holds(target, data):
             return _entry(target, digest)
@@ -175,23 +177,27 @@ def _placed(
 
 @dataclass(frozen=True)
 class Survey:
-    """What a kept site held when it was looked at.
+    """What a kept site held when it was looked at: its files and folders, and its manifest.
 
-    Its files and folders, and which files are still as the build that made them left them.
+    Each folder's inode and modification time are noted too: adding, removing or replacing an
+    entry of a folder changes its time, so a site whose folders all have theirs still holds
+    the same names. What a file holds is not: the kept site shares its unchanged files with
+    the published one (hard links), which another program may rewrite in place at any time.
+    Each file is therefore checked against its manifest entry when it is used (``_vouched``).
     """
 
     identity: tuple[int, int, int]  # the kept site's device, inode and change time (ns)
     files: set[str]
-    folders: set[str]
-    intact: Manifest  # its manifest's entries of the files that still have them
+    folders: dict[str, tuple[int, int]]  # folder ("" for the site) -> inode, modification time (ns)
+    entries: Manifest  # its manifest's entries of the files it holds
 
 
 def survey(out: Path) -> Survey | None:
     """Look at the site kept for ``out``; None if there is none, or it holds links or anything odd.
 
-    Listing its 20,000 files and checking each against its manifest takes 0.15 to 0.3 s at
-    1,000 sessions: a build does it in a process of its own while it reads the content and
-    renders (``workers.started``), and hands the result to :func:`write_site`.
+    Listing its 20,000 files and reading its manifest takes 0.1 to 0.2 s at 1,000 sessions: a
+    build does it in a process of its own while it reads the content and renders
+    (``workers.started``), and hands the result to :func:`write_site`.
     """
     spare = _spare(out)
     return _survey_of(spare) if spare is not None else None
@@ -204,12 +210,24 @@ def _survey_of(site: Path) -> Survey | None:
         return None
     files, folders = listed
     manifest = Manifests().of(site)
-    intact: Manifest = {}
+    entries: Manifest = {}
     for rel, value in manifest.items():
         entry = _valid(value)
-        if entry is not None and rel in files and _intact(os.path.join(site, rel), entry):
-            intact[rel] = entry
-    return Survey(identity, files, folders, intact)
+        if entry is not None and rel in files:
+            entries[rel] = entry
+    return Survey(identity, files, folders, entries)
+
+
+def _as_surveyed(site: Path, surveyed: Survey) -> bool:
+    """Tell whether every folder of ``site`` is still the one ``surveyed`` saw, with the same names."""
+    for folder, seen in surveyed.folders.items():
+        try:
+            info = os.lstat(os.path.join(site, folder))
+        except OSError:
+            return False
+        if not stat.S_ISDIR(info.st_mode) or (info.st_ino, info.st_mtime_ns) != seen:
+            return False
+    return True
 
 
 def _identity(site: Path) -> tuple[int, int, int] | None:
@@ -338,10 +356,11 @@ def _spare(out: Path) -> Path | None:
 def _claim_spare(out: Path, staging: Path, surveyed: Survey | None) -> Survey | None:
     """Move the kept site of ``out`` to ``staging``; return what it holds, or None.
 
-    ``surveyed`` is what it held if it is still the site surveyed (renaming a folder changes
-    its change time; only a build of the same folder at the same moment could rename it in
-    between). Moving it is atomic, so of two builds at once only one gets it. A kept site
-    holding anything but folders and regular files of this user is not used.
+    ``surveyed`` is what it held if it is still the site surveyed: the same folder (renaming a
+    folder changes its change time, so a site used and kept again meanwhile is another), and
+    each of its folders with the same inode and modification time once it is moved (no name
+    added, removed or replaced). Moving it is atomic, so of two builds at once only one gets
+    it. A kept site holding anything but folders and regular files of this user is not used.
     """
     spare = _spare(out)
     if spare is None:
@@ -351,16 +370,20 @@ def _claim_spare(out: Path, staging: Path, surveyed: Survey | None) -> Survey | 
         os.rename(spare, staging)
     except OSError:  # none kept, or on another file system
         return None
-    found = known or _survey_of(staging)
+    found = known if known is not None and _as_surveyed(staging, known) else _survey_of(staging)
     if found is None:
         shutil.rmtree(staging, ignore_errors=True)
     return found
 
 
-def _plain_tree(root: Path) -> tuple[set[str], set[str]] | None:
-    """List the files and folders under ``root``; None if it holds links or anything odd."""
+def _plain_tree(root: Path) -> tuple[set[str], dict[str, tuple[int, int]]] | None:
+    """List the files and folders under ``root``; None if it holds links or anything odd.
+
+    The folders ("" for ``root``) come with their inode and modification time, each taken
+    before the folder is listed, so that a later change to it shows.
+    """
     files: set[str] = set()
-    folders: set[str] = set()
+    folders: dict[str, tuple[int, int]] = {}
     try:
         info = root.lstat()
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
@@ -368,11 +391,13 @@ def _plain_tree(root: Path) -> tuple[set[str], set[str]] | None:
         pending = [""]
         while pending:
             rel = pending.pop()
-            with os.scandir(os.path.join(root, rel)) as entries:
+            here = os.path.join(root, rel)
+            info = os.lstat(here)
+            folders[rel] = (info.st_ino, info.st_mtime_ns)
+            with os.scandir(here) as entries:
                 for entry in entries:
                     path = f"{rel}/{entry.name}" if rel else entry.name
                     if entry.is_dir(follow_symlinks=False):
-                        folders.add(path)
                         pending.append(path)
                     elif entry.is_file(follow_symlinks=False):
                         files.add(path)

@@ -435,8 +435,8 @@ def test_a_survey_of_the_kept_site_is_used_and_nothing_is_read_back(
     write_site(SMALL, out)  # the first site is kept aside
     surveyed = write.survey(out)
     assert surveyed is not None
-    assert surveyed.files == set(SMALL) and surveyed.folders == {"de"}
-    assert set(surveyed.intact) == set(SMALL)
+    assert surveyed.files == set(SMALL) and set(surveyed.folders) == {"", "de"}
+    assert set(surveyed.entries) == set(SMALL)
     looked: list[Path] = []
     survey_of = write._survey_of
     monkeypatch.setattr(write, "_survey_of", lambda site: looked.append(site) or survey_of(site))
@@ -463,7 +463,7 @@ def test_a_survey_of_a_site_kept_before_another_build_is_not_used(out: Path) -> 
 
 
 def test_files_made_on_two_processes_are_those_one_process_makes(
-    out: Path, read_back: list[str], monkeypatch: pytest.MonkeyPatch
+    out: Path, tmp_path: Path, read_back: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A site of many files in a new folder is made by two processes; their manifest is right."""
     jobs: list[int] = []
@@ -472,9 +472,20 @@ def test_files_made_on_two_processes_are_those_one_process_makes(
         workers, "map_items", lambda *args, **kw: jobs.append(args[2]) or map_items(*args, **kw)
     )
     monkeypatch.setattr(write, "WRITE_IN_PARALLEL_FROM", 100)
+    makers = tmp_path / "makers"  # the process that made each file, a line each
+    placed = write._placed
+
+    def noting(*args: Any) -> write.Entry:
+        with open(makers, "a") as note:
+            note.write(f"{os.getpid()}\n")
+        return placed(*args)
+
+    monkeypatch.setattr(write, "_placed", noting)
     files = {**SMALL, **{f"de/s/{i}/index.html": f"Seite {i}".encode() for i in range(200)}}
     write_site(files, out, jobs=2)  # a new folder: every file is made, on two processes
     assert tree(out) == (files, folders_of(files))
+    pids = makers.read_text().split()
+    assert len(pids) == len(files) and str(os.getpid()) not in pids and len(set(pids)) <= 2
     manifest = write.Manifests().of(out)
     for rel, data in files.items():  # what the processes said of each file holds
         entry = write._valid(manifest.get(rel))
@@ -487,6 +498,53 @@ def test_files_made_on_two_processes_are_those_one_process_makes(
     assert jobs == [2, 2, 1]
     assert tree(out) == (files, folders_of(files))
     assert read_back == []  # the manifests vouched for every file kept
+
+
+def test_a_file_rewritten_in_place_after_the_survey_is_written_again(out: Path) -> None:
+    """The kept site shares its unchanged files with the published one: another program may
+    rewrite one in place while the build renders, after the survey. It is checked when used."""
+    write_site(SMALL, out)
+    write_site(SMALL, out)  # the kept site and the published one share their files
+    surveyed = write.survey(out)
+    with open(out / "de" / "index.html", "r+b") as published:  # same inode, same size
+        published.write(b"stArt")
+    write_site(SMALL, out, surveyed)
+    assert tree(out) == (SMALL, {"de"})
+
+
+def test_names_added_to_the_kept_site_after_the_survey_are_seen(out: Path, tmp_path: Path) -> None:
+    """A folder of the kept site whose names changed since the survey has another time: the
+    site is looked at again, and a link put there is not written through."""
+    write_site(SMALL, out)
+    write_site({**SMALL, "de/index.html": b"neu"}, out)
+    (spare,) = (tmp_path / ".confsite-cache" / "spare").iterdir()
+    surveyed = write.survey(out)
+    (spare / "de" / "extra.html").write_bytes(b"left over")  # (the site's own folder stays as it was)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (spare / "de" / "x").symlink_to(outside)
+    files = {**SMALL, "de/x/index.html": b"x"}
+    write_site(files, out, surveyed)
+    assert tree(out) == (files, {"de", "de/x"})
+    assert list(outside.iterdir()) == []
+
+
+def test_a_kept_site_renamed_since_the_survey_is_looked_at_again(
+    out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renaming a folder changes its change time: the survey no longer stands for it."""
+    write_site(SMALL, out)
+    write_site(SMALL, out)
+    (spare,) = (tmp_path / ".confsite-cache" / "spare").iterdir()
+    surveyed = write.survey(out)
+    spare.rename(tmp_path / "aside")
+    (tmp_path / "aside").rename(spare)
+    looked: list[Path] = []
+    survey_of = write._survey_of
+    monkeypatch.setattr(write, "_survey_of", lambda site: looked.append(site) or survey_of(site))
+    write_site(SMALL, out, surveyed)
+    assert len(looked) == 1
+    assert tree(out) == (SMALL, {"de"})
 
 
 def test_there_is_no_survey_without_a_kept_site(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
