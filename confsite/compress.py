@@ -33,7 +33,7 @@ def compressed(path: str, data: bytes) -> dict[str, bytes]:
     else:
         quality = BROTLI_QUALITY_SMALL if len(data) < SMALL else BROTLI_QUALITY
     siblings = {
-        f"{path}.gz": deflate.gzip_compress(data, GZIP_LEVEL),
+        f"{path}.gz": bytes(deflate.gzip_compress(data, GZIP_LEVEL)),  # (it gives a bytearray)
         f"{path}.br": brotli.compress(data, quality=quality),
     }
     return {name: packed for name, packed in siblings.items() if len(packed) < len(data)}

@@ -63,6 +63,7 @@ def test_compression_is_a_pure_function_that_skips_what_it_cannot_shrink() -> No
     page = b"<!doctype html><title>x</title>" + b"<p>Programm und Anmeldung</p>" * 50
     assert compress.compressed("de/index.html", page) == compress.compressed("de/index.html", page)
     assert set(compress.compressed("de/index.html", page)) == {"de/index.html.gz", "de/index.html.br"}
+    assert all(type(packed) is bytes for packed in compress.compressed("de/index.html", page).values())
     assert compress.compressed("robots.txt", b"User-agent: *\n") == {}
     assert compress.compressed("de/flyer.pdf", page) == {}
     files = {"a.css": page, "b.png": page}
