@@ -191,9 +191,12 @@ _last: tuple[weakref.ref[Conference], weakref.ref[Routes], dict[str, Any]] | Non
 def _document(conf: Conference, routes: Routes) -> dict[str, Any]:
     """Return the schedule of ``conf`` as schedule.json holds it (read it; do not change it)."""
     global _last  # noqa: PLW0603  (the same conference and routes: the same schedule)
-    if _last is None or _last[0]() is not conf or _last[1]() is not routes:
-        _last = (weakref.ref(conf), weakref.ref(routes), _made_document(conf, routes))
-    return _last[2]
+    last = _last  # (read once: the preview's server threads may make feeds of two conferences)
+    if last is not None and last[0]() is conf and last[1]() is routes:
+        return last[2]
+    document = _made_document(conf, routes)
+    _last = (weakref.ref(conf), weakref.ref(routes), document)
+    return document
 
 
 def _made_document(conf: Conference, routes: Routes) -> dict[str, Any]:
