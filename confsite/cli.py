@@ -17,7 +17,6 @@ from .messages import msg
 from .pipeline import TEMPLATES, build, load
 from .scaffold import new_site
 from .schema import write_schemas
-from .serve import ListenError, serve
 from .write import OutputError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -294,6 +293,9 @@ def _editor_command(args: argparse.Namespace) -> int:
         logger = logging.getLogger("confsite")
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+        # Imported here: a build does without the preview and its HTTP server (12 ms).
+        from .serve import ListenError, serve  # noqa: PLC0415
+
         try:
             serve(args.content, args.templates, args.host, args.port, now)
         except ListenError as exc:
