@@ -209,12 +209,8 @@ def _survey_of(site: Path) -> Survey | None:
     if identity is None or listed is None:
         return None
     files, folders = listed
-    manifest = Manifests().of(site)
-    entries: Manifest = {}
-    for rel, value in manifest.items():
-        entry = _valid(value)
-        if entry is not None and rel in files:
-            entries[rel] = entry
+    manifest = Manifests().of(site).items()
+    entries = {rel: entry for rel, value in manifest if rel in files and (entry := _valid(value)) is not None}
     return Survey(identity, files, folders, entries)
 
 
@@ -252,16 +248,13 @@ def _entry(path: str, digest: bytes) -> Entry:
 
 
 def _vouched(path: str, entry: Entry | None, digest: bytes) -> bool:
-    """Tell whether a manifest's ``entry`` shows that ``path`` holds the bytes of ``digest``."""
-    return entry is not None and entry[4] == digest and _intact(path, entry)
+    """Tell whether a manifest's ``entry`` shows that ``path`` holds the bytes of ``digest``.
 
-
-def _intact(path: str, entry: Entry) -> bool:
-    """Tell whether ``path`` is still the regular file that a manifest's ``entry`` describes.
-
-    That is: same inode, size, modification time and mode (a file made unreadable, say, is
-    looked at again).
+    That is so while the file is the regular file the entry describes: same inode, size,
+    modification time and mode (a file made unreadable, say, is looked at again).
     """
+    if entry is None or entry[4] != digest:
+        return False
     try:
         info = os.lstat(path)
     except OSError:
