@@ -412,6 +412,15 @@ def read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return reads
 
 
+@pytest.fixture
+def looked_at(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The kept sites that writing surveys itself, rather than taking the survey it was given."""
+    surveyed: list[Path] = []
+    survey_of = write._survey_of
+    monkeypatch.setattr(write, "_survey_of", lambda site: surveyed.append(site) or survey_of(site))
+    return surveyed
+
+
 def test_files_the_manifests_vouch_for_are_not_read_back(
     out: Path, read_back: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -428,7 +437,7 @@ def test_files_the_manifests_vouch_for_are_not_read_back(
 
 
 def test_a_survey_of_the_kept_site_is_used_and_nothing_is_read_back(
-    out: Path, read_back: list[str], monkeypatch: pytest.MonkeyPatch
+    out: Path, read_back: list[str], looked_at: list[Path]
 ) -> None:
     """What write.survey found earlier in the build stands for the kept site it looked at."""
     write_site(SMALL, out)
@@ -437,13 +446,11 @@ def test_a_survey_of_the_kept_site_is_used_and_nothing_is_read_back(
     assert surveyed is not None
     assert surveyed.files == set(SMALL) and set(surveyed.folders) == {"", "de"}
     assert set(surveyed.entries) == set(SMALL)
-    looked: list[Path] = []
-    survey_of = write._survey_of
-    monkeypatch.setattr(write, "_survey_of", lambda site: looked.append(site) or survey_of(site))
     read_back.clear()
+    looked_at.clear()
     write_site(SMALL, out, surveyed)
     assert tree(out) == (SMALL, {"de"})
-    assert read_back == [] and looked == []  # neither read back nor looked at again
+    assert read_back == [] and looked_at == []  # neither read back nor looked at again
 
 
 def test_a_survey_of_a_site_kept_before_another_build_is_not_used(out: Path) -> None:
@@ -530,7 +537,7 @@ def test_names_added_to_the_kept_site_after_the_survey_are_seen(out: Path, tmp_p
 
 
 def test_a_kept_site_renamed_since_the_survey_is_looked_at_again(
-    out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    out: Path, tmp_path: Path, looked_at: list[Path]
 ) -> None:
     """Renaming a folder changes its change time: the survey no longer stands for it."""
     write_site(SMALL, out)
@@ -539,11 +546,9 @@ def test_a_kept_site_renamed_since_the_survey_is_looked_at_again(
     surveyed = write.survey(out)
     spare.rename(tmp_path / "aside")
     (tmp_path / "aside").rename(spare)
-    looked: list[Path] = []
-    survey_of = write._survey_of
-    monkeypatch.setattr(write, "_survey_of", lambda site: looked.append(site) or survey_of(site))
+    looked_at.clear()
     write_site(SMALL, out, surveyed)
-    assert len(looked) == 1
+    assert len(looked_at) == 1
     assert tree(out) == (SMALL, {"de"})
 
 
