@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from icalendar.parser import Contentline
 from lxml import html
 
 from confbuilder import write_content
@@ -161,6 +164,28 @@ def test_two_builds_are_byte_identical(site: Path, tmp_path: Path) -> None:
     second = {p.relative_to(again): p.read_bytes() for p in every_ics(again)}
     assert first == second
     assert b"DTSTAMP:" in first[Path("de/calendar.ics")]
+
+
+@pytest.mark.parametrize("which", ["default", "multiday"])
+def test_every_calendar_is_what_icalendar_writes(request: pytest.FixtureRequest, which: str) -> None:
+    """confsite folds the lines itself (ics.fold): icalendar, reading a calendar back, writes it alike."""
+    site = request.getfixturevalue("site" if which == "default" else which)
+    folded = 0
+    for path in every_ics(site):
+        data = path.read_bytes()
+        assert parse(path).to_ical() == data, path
+        folded += data.count(b"\r\n ")
+    assert folded >= 10  # long descriptions, with umlauts and dashes: folded lines to compare
+
+
+#: Characters of one to four UTF-8 octets, and the two that start an escape.
+_CHARACTERS = st.sampled_from(["a", " ", ",", "\\", "^", "ä", "–", "€", "😀", "\t"])
+
+
+@settings(derandomize=True, max_examples=400, database=None)
+@given(st.lists(_CHARACTERS, max_size=300).map("".join))
+def test_lines_are_folded_as_icalendar_folds_them(line: str) -> None:
+    assert ics.fold(line) == Contentline(line).to_ical()
 
 
 def test_an_event_has_the_same_uid_in_every_file(conf: Conference) -> None:
