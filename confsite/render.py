@@ -6,7 +6,9 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import logging
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -405,10 +407,10 @@ class Renderer:
         out: dict[str, bytes] = {}
         table = pagecache.Table(fingerprint, self._reuse.kept, reused)
         fragments_rendered = fragments_reused = 0
-        for made in each_item(_make, tasks, jobs, min_items=2):
-            key, page, fragments = made
-            table.add(key, page)
-            table.add_fragments(fragments)
+        make = functools.partial(_make, next(_calls))
+        for source, key, page, fragments in each_item(make, tasks, jobs, min_items=2):
+            table.add(source, key, page)
+            table.add_fragments(source, fragments)
             done[key] = page[0]
             reused_here = sum(1 for _, fragment in fragments if fragment is None)
             fragments_rendered += len(fragments) - reused_here
@@ -427,8 +429,32 @@ class Renderer:
 Made = tuple[str, reads.Page, list[tuple[str, reads.Page | None]]]
 
 
-def _make(task: Callable[[], Made]) -> Made:
-    return task()
+#: Numbers each call of Renderer.outputs: a process numbers the paths of one call's pages.
+_calls = itertools.count()
+#: The call and process whose pages _make numbers, and their Numbering.
+_numbering: tuple[int, int, pagecache.Numbering] | None = None
+
+
+def _make(call: int, task: Callable[[], Made]) -> tuple[int, str, pagecache.Numbered, Fragments]:
+    """Make a page in this process (a worker, or the build's own); return it with its paths numbered.
+
+    ``call`` numbers the call of Renderer.outputs: a worker forked for a later call, or this
+    process in it, numbers afresh. The build's process takes the results in the order of
+    the tasks; each process does its tasks in that order too (workers.each_item), so each
+    path has its number before a page sends the number alone.
+    """
+    global _numbering  # noqa: PLW0603  (one per process and call)
+    key, page, fragments = task()
+    here = (call, os.getpid())
+    if _numbering is None or _numbering[:2] != here:
+        _numbering = (*here, pagecache.Numbering())
+    numbering = _numbering[2]
+    numbered = numbering.number(page)  # (before its fragments: the build's process adds it first)
+    return here[1], key, numbered, [(k, None if f is None else numbering.number(f)) for k, f in fragments]
+
+
+#: The fragments of a page as _make hands them on: key, and the fragment, or None if kept.
+Fragments = list[tuple[str, pagecache.Numbered | None]]
 
 
 @functools.cache

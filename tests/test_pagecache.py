@@ -23,7 +23,7 @@ import pytest
 import yaml
 from markupsafe import Markup
 
-from confsite import pipeline, reads
+from confsite import pagecache, pipeline, reads
 from confsite.errors import ContentInvalid
 from confsite.model import Conference, Person
 from confsite.registration import State, state_at
@@ -238,6 +238,41 @@ def test_a_retitled_session_renders_its_own_fragment_of_the_program_only(
     assert first["en/programme/index.html"] != cached["en/programme/index.html"]
     render(content)
     assert fragment_counts(caplog)[-1] == (0, 0), "an unchanged program page is used again whole"
+
+
+def kept_reads() -> dict[str, set[tuple[reads.ReadPath, reads.Digest]]]:
+    """Return what the page table holds: each page's (or piece's or fragment's) paths and their digests."""
+    kept = pagecache.load()
+    assert kept is not None
+    return {key: {(kept.paths[i], kept.digests[i]) for i in ids} for key, (ids, _) in kept.pages.items()}
+
+
+def test_pages_rendered_on_two_processes_are_kept_with_their_reads(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each worker numbers the paths it reads (pagecache.Numbering): the table is that of one process."""
+    content = workdir / "content"
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)  # (a site this small is otherwise done in one)
+    conf = pipeline.load(content)
+    moment = NOW.replace(tzinfo=conf.tz)
+    tables = []
+    for jobs in (1, 2):
+        for table in (workdir / ".confsite-cache").glob("pages-*"):
+            table.unlink()
+        pipeline.render_site(conf, moment, flyers=stand_in_flyer, jobs=jobs)
+        tables.append(kept_reads())
+    assert len(tables[0]) > 100  # the pages, the calendars' pieces and the program's fragments
+    assert tables[1] == tables[0]
+    caplog.set_level(logging.DEBUG, logger="confsite.render")
+    retitle_the_first_part(content)
+    edited = pipeline.load(content)
+    cached = pipeline.render_site(edited, moment, flyers=stand_in_flyer, jobs=2)
+    with monkeypatch.context() as patch:
+        patch.setenv("CONFSITE_NO_CACHE", "1")
+        full = pipeline.render_site(edited, moment, flyers=stand_in_flyer, jobs=2)
+    assert differing(cached, full) == []
+    rendered, unchanged = rendered_counts(caplog)[-2]  # (the last one: without cache)
+    assert 0 < rendered < unchanged
 
 
 def add_to_template(templates: Path, name: str, text: str) -> None:
