@@ -8,14 +8,13 @@ import functools
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import cache, compress, feeds, headers, ics, markup, share_image, workers
+from . import cache, compress, feeds, flyer, headers, ics, markup, share_image, workers
 from .content import load_conference
-from .flyer import flyer_pdf
 from .model import Conference
 from .registration import State, state_at
 from .render import Renderer
@@ -70,24 +69,25 @@ def render_site(
     now: dt.datetime,
     templates: Path = TEMPLATES,
     jobs: int = 1,
-    flyers: FlyerMaker = flyer_pdf,
+    flyers: FlyerMaker | None = None,
     feeds: bool = True,
 ) -> dict[str, bytes]:
     """Render every output file of the site: site path -> bytes, on ``jobs`` processes.
 
-    ``flyers`` makes the flyer PDFs; the preview passes one that may answer with the last PDF.
+    ``flyers`` makes each flyer PDF; the preview passes one that may answer with the last PDF.
+    By default the flyers of every language are rendered together, on ``jobs`` processes.
     Without ``feeds`` the feeds are left out: the preview makes them when they are asked for
     (:func:`feed_makers`).
     """
     state = state_at(conf, now)
     routes = Routes(conf)
-    jobs = jobs if len(routes.all) >= PARALLEL_FROM else 1
+    cores, jobs = jobs, jobs if len(routes.all) >= PARALLEL_FROM else 1
     markup.convert_all(_markdown_sources(conf), jobs)  # (before the feeds: they show texts too)
     makers = feed_makers(conf, routes) if feeds else {}
     # A process of their own makes the feeds (0.4 s at 1,000 sessions) while this one gets
     # the flyers, reads the last build's pages and renders the others with its workers.
     with workers.started(functools.partial(_made, makers), fork=jobs > 1 and bool(makers)) as feeds_made:
-        downloads = {f"{lang}/flyer.pdf": flyers(conf, lang, state, templates) for lang in conf.languages}
+        downloads = {f"{lang}/flyer.pdf": pdf for lang, pdf in _flyers(conf, state, templates, cores, flyers)}
         sizes = {path: len(data) for path, data in downloads.items()}
         others = [*FEEDS, *ics.paths(conf, routes)]
         renderer = Renderer(conf, templates, state, sizes, others)
@@ -100,6 +100,16 @@ def render_site(
     files.update({image.path: image.data for image in shares.values()})
     files["_headers"] = headers.headers_file()
     return files
+
+
+def _flyers(
+    conf: Conference, state: State, templates: Path, jobs: int, make: FlyerMaker | None
+) -> Iterable[tuple[str, bytes]]:
+    """Return the flyer PDF of every language: by ``make``, or else all of them at once."""
+    if make is not None:
+        return [(lang, make(conf, lang, state, templates)) for lang in conf.languages]
+    sources = {lang: flyer.flyer_source(conf, lang, state, templates) for lang in conf.languages}
+    return flyer.flyer_pdfs(sources, jobs).items()
 
 
 def _markdown_sources(conf: Conference) -> list[str]:

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from test_incremental import synth  # the benchmark's conference generator
 
-from confsite.flyer import CACHE_DIR, flyer_html, flyer_pdf
+from confsite import flyer
+from confsite.flyer import CACHE_DIR, flyer_html, flyer_pdf, flyer_pdfs, flyer_source
 from confsite.model import Conference
 from confsite.pipeline import TEMPLATES, load
 from confsite.registration import state_at
@@ -193,6 +194,37 @@ def test_cache_returns_the_same_bytes_and_is_used(
     assert flyer_pdf(conf, "de", state, TEMPLATES) == b"%PDF-from-cache"
     flyer_pdf(conf, "en", state, TEMPLATES)  # another input, another entry
     assert len(list((tmp_path / CACHE_DIR).glob("*.pdf"))) == 2
+
+
+def test_flyers_rendered_together_on_two_processes_are_those_rendered_one_by_one(
+    conf: Conference, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    state = state_at(conf, dt.datetime(2019, 3, 1, tzinfo=conf.tz))
+    sources = {lang: flyer_source(conf, lang, state, TEMPLATES) for lang in LANGS}
+    pid = os.getpid()
+    rendered_in: list[int] = []
+    real = flyer._weasyprint
+
+    def noting_the_process(html: str, css: str) -> bytes:
+        pdf = real(html, css)
+        if os.getpid() != pid:  # a worker: tell the test through a file, its memory is its own
+            (tmp_path / f"rendered-by-{os.getpid()}").touch()
+        rendered_in.append(os.getpid())
+        return pdf
+
+    monkeypatch.setattr(flyer, "_weasyprint", noting_the_process)
+    together = flyer_pdfs(sources, jobs=2)
+    workers = list(tmp_path.glob("rendered-by-*"))
+    assert len(workers) == 2, "each flyer in a process of its own"
+    assert rendered_in == [], "none in this process"
+    one_by_one = {lang: flyer_pdf(conf, lang, state, TEMPLATES) for lang in LANGS}  # (from the cache)
+    assert rendered_in == []
+    assert len(list((tmp_path / CACHE_DIR).glob("*.pdf"))) == 2
+    monkeypatch.setenv("CONFSITE_NO_CACHE", "1")
+    assert together == one_by_one == {lang: flyer_pdf(conf, lang, state, TEMPLATES) for lang in LANGS}
+    assert together["de"] != together["en"]
+    assert rendered_in == [pid, pid]
 
 
 def test_a_large_program_lists_its_parts_and_stays_two_pages(tmp_path: Path) -> None:
