@@ -172,6 +172,19 @@ def test_write_site_never_writes_through_links_in_the_old_site(tmp_path: Path) -
     assert (out / "de" / "index.html").read_bytes() == b"new"
 
 
+def test_written_files_hold_all_their_bytes_with_the_usual_mode(tmp_path: Path) -> None:
+    big = random.Random(5).randbytes(5_000_000)  # (more than one write of a pipe or socket)
+    out = tmp_path / "site"
+    umask = os.umask(0o002)  # (a group that publishes together may write)
+    try:
+        write_site({**MARKERS, "de/index.html": b"", "schedule.json": big}, out)
+    finally:
+        os.umask(umask)
+    assert (out / "schedule.json").read_bytes() == big
+    assert (out / "de" / "index.html").read_bytes() == b""
+    assert {(out / name).stat().st_mode & 0o777 for name in [*MARKERS, "schedule.json"]} == {0o664}
+
+
 def dead_pid() -> int:
     """Return the id of a process that has ended."""
     process = subprocess.Popen([sys.executable, "-c", "pass"])
