@@ -12,7 +12,7 @@ and the libraries that render: other code never reads the table.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -120,9 +120,9 @@ class Reuse:
 
 
 #: A page as it comes from the process that rendered it: its bytes, the numbers of the paths
-#: it read (None: it cannot be kept), the paths that the process numbered for it (with their
-#: digests), and the kept paths it uses again.
-Numbered = tuple[bytes, tuple[int, ...] | None, list[tuple[ReadPath, Digest]], Reused]
+#: it read (None: it cannot be kept), the number of the first path that the process numbered
+#: for it, those paths (with their digests), and the kept paths it uses again.
+Numbered = tuple[bytes, tuple[int, ...] | None, int, list[tuple[ReadPath, Digest]], Reused]
 
 
 class Numbering:
@@ -142,16 +142,18 @@ class Numbering:
     def number(self, page: Page) -> Numbered:
         """Return ``page`` with its paths numbered; those read first send themselves."""
         data, page_reads, used_again = page
+        numbers = self._numbers
+        first = len(numbers)
         if page_reads is None:
-            return data, None, [], used_again
-        numbers, new, ids = self._numbers, [], []
+            return data, None, first, [], used_again
+        new, ids = [], []
         for path, value in page_reads.items():
             n = numbers.get(path)
             if n is None:
                 n = numbers[path] = len(numbers)
                 new.append((path, value))
             ids.append(n)
-        return data, tuple(ids), new, used_again
+        return data, tuple(ids), first, new, used_again
 
 
 class Table:
@@ -179,14 +181,15 @@ class Table:
         self._index: dict[ReadPath, int] | None = None
         self._grown = False  # whether a path was added
         #: Each source's numbers of paths (Numbering) -> their indices in this table.
-        self._sources: dict[int, list[int]] = {}
+        self._sources: dict[Hashable, list[int]] = {}
 
-    def add(self, source: int, key: str, page: Numbered) -> None:
+    def add(self, source: Hashable, key: str, page: Numbered) -> None:
         """Add a rendered page with its reads (one that cannot be kept is left out).
 
-        ``source`` names the process whose Numbering numbered its paths.
+        ``source`` names the Numbering that numbered its paths; the pages of one source must
+        come in the order it numbered them.
         """
-        data, numbers, new, used_again = page
+        data, numbers, first, new, used_again = page
         if numbers is None:  # (if the last table had it, it differs by that already)
             return
         self._changed = True
@@ -197,6 +200,8 @@ class Table:
                 self._paths, self._digests, self._pages, self._index = [], [], {}, {}
                 self._kept = None
         index, numbered = self._index, self._sources.setdefault(source, [])
+        if first != len(numbered):
+            raise RuntimeError(f"page {key!r} came before others of its process ({source})")
         for path, value in new:
             i = index.get(path)
             if i is None:
@@ -215,7 +220,7 @@ class Table:
         ids.extend([numbered[n] for n in numbers])
         self._pages[key] = (tuple(dict.fromkeys(ids)), data)
 
-    def add_fragments(self, source: int, fragments: Iterable[tuple[str, Numbered | None]]) -> None:
+    def add_fragments(self, source: Hashable, fragments: Iterable[tuple[str, Numbered | None]]) -> None:
         """Add the fragments of a rendered page: rendered ones, and kept ones used again (None)."""
         for key, fragment in fragments:
             if fragment is not None:

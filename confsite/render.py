@@ -407,14 +407,18 @@ class Renderer:
         out: dict[str, bytes] = {}
         table = pagecache.Table(fingerprint, self._reuse.kept, reused)
         fragments_rendered = fragments_reused = 0
-        make = functools.partial(_make, next(_calls))
-        for source, key, page, fragments in each_item(make, tasks, jobs, min_items=2):
-            table.add(source, key, page)
-            table.add_fragments(source, fragments)
-            done[key] = page[0]
-            reused_here = sum(1 for _, fragment in fragments if fragment is None)
-            fragments_rendered += len(fragments) - reused_here
-            fragments_reused += reused_here
+        call = next(_calls)
+        try:
+            made = each_item(functools.partial(_make, call), tasks, jobs, min_items=2)
+            for source, key, page, fragments in made:
+                table.add(source, key, page)
+                table.add_fragments(source, fragments)
+                done[key] = page[0]
+                reused_here = sum(1 for _, fragment in fragments if fragment is None)
+                fragments_rendered += len(fragments) - reused_here
+                fragments_reused += reused_here
+        finally:
+            _numberings.pop((call, os.getpid()), None)  # (of the pages made here: the preview's)
         log.debug("rendered %d pages, %d unchanged", len(pages), len(self.routes.all) - len(pages))
         log.debug("fragments: %d rendered, %d used again", fragments_rendered, fragments_reused)
         table.store()
@@ -431,26 +435,27 @@ Made = tuple[str, reads.Page, list[tuple[str, reads.Page | None]]]
 
 #: Numbers each call of Renderer.outputs: a process numbers the paths of one call's pages.
 _calls = itertools.count()
-#: The call and process whose pages _make numbers, and their Numbering.
-_numbering: tuple[int, int, pagecache.Numbering] | None = None
+#: The Numbering of each call (its number) in each process (its pid) that makes its pages here.
+_numberings: dict[Source, pagecache.Numbering] = {}
+#: A call of Renderer.outputs in one process: its number, the pid.
+Source = tuple[int, int]
 
 
-def _make(call: int, task: Callable[[], Made]) -> tuple[int, str, pagecache.Numbered, Fragments]:
+def _make(call: int, task: Callable[[], Made]) -> tuple[Source, str, pagecache.Numbered, Fragments]:
     """Make a page in this process (a worker, or the build's own); return it with its paths numbered.
 
     ``call`` numbers the call of Renderer.outputs: a worker forked for a later call, or this
     process in it, numbers afresh. The build's process takes the results in the order of
     the tasks; each process does its tasks in that order too (workers.each_item), so each
-    path has its number before a page sends the number alone.
+    path has its number before a page sends the number alone (Table.add checks it).
     """
-    global _numbering  # noqa: PLW0603  (one per process and call)
     key, page, fragments = task()
-    here = (call, os.getpid())
-    if _numbering is None or _numbering[:2] != here:
-        _numbering = (*here, pagecache.Numbering())
-    numbering = _numbering[2]
+    source = (call, os.getpid())
+    numbering = _numberings.get(source)
+    if numbering is None:
+        numbering = _numberings[source] = pagecache.Numbering()
     numbered = numbering.number(page)  # (before its fragments: the build's process adds it first)
-    return here[1], key, numbered, [(k, None if f is None else numbering.number(f)) for k, f in fragments]
+    return source, key, numbered, [(k, None if f is None else numbering.number(f)) for k, f in fragments]
 
 
 #: The fragments of a page as _make hands them on: key, and the fragment, or None if kept.

@@ -52,6 +52,9 @@ def each_item(
     """Yield ``work(item)`` for each item in order, computed by ``jobs`` forked processes.
 
     A result can be used up as soon as it arrives: the caller need not hold them all at once.
+    Each process does its items in their order too: the pool hands out chunks of items from
+    one queue, in order, and a process takes the next chunk once it is done with its last
+    (render._make relies on that).
     """
     global _job  # noqa: PLW0603  (the forked workers read it)
     forkable = "fork" in multiprocessing.get_all_start_methods()

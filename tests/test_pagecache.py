@@ -15,7 +15,7 @@ import logging
 import marshal
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ import yaml
 from markupsafe import Markup
 
 from confsite import pagecache, pipeline, reads
+from confsite import render as rendering
 from confsite.errors import ContentInvalid
 from confsite.model import Conference, Person
 from confsite.registration import State, state_at
@@ -273,6 +274,30 @@ def test_pages_rendered_on_two_processes_are_kept_with_their_reads(
     assert differing(cached, full) == []
     rendered, unchanged = rendered_counts(caplog)[-2]  # (the last one: without cache)
     assert 0 < rendered < unchanged
+
+
+def made_page(key: str, *names: str) -> Callable[[], rendering.Made]:
+    """A task of Renderer.outputs that makes a page reading the conference's attributes ``names``."""
+    page_reads: dict[reads.ReadPath, reads.Digest] = {(("conf",), ("a", name)): repr(name) for name in names}
+    return lambda: (key, (key.encode(), page_reads, ()), [])
+
+
+def test_two_renders_at_once_in_one_process_keep_their_own_reads(workdir: Path) -> None:
+    """The preview renders in one process; two calls of outputs() at once number apart."""
+    a1 = rendering._make(100, made_page("a1", "title", "venue"))
+    b1 = rendering._make(101, made_page("b1", "dates"))
+    a2 = rendering._make(100, made_page("a2", "subtitle", "title"))
+    table = pagecache.Table("fingerprint", None, [])
+    for source, key, page, fragments in (a1, a2):
+        table.add(source, key, page)
+        table.add_fragments(source, fragments)
+    table.store()
+    names = {key: {path[-1][1] for path, _ in kept} for key, kept in kept_reads().items()}
+    assert names == {"a1": {"title", "venue"}, "a2": {"subtitle", "title"}}
+    assert b1[2][1] == (0,)  # (numbered from 0 in its own call)
+    out_of_order = pagecache.Table("fingerprint", None, [])
+    with pytest.raises(RuntimeError, match="'a2' came before"):
+        out_of_order.add(a2[0], "a2", a2[2])
 
 
 def add_to_template(templates: Path, name: str, text: str) -> None:
