@@ -150,6 +150,8 @@ def fold(line: str) -> bytes:
     A part does not end in a backslash or caret if it holds more than that character, so that
     no escape (``\,``, ``^n``) is cut in two; the parts after the first start with a space.
     """
+    if "\n" in line:  # (icalendar escapes line breaks in values: one here is a mistake)
+        raise ValueError(f"a line break in a content line: {line!r}")
     data = line.encode()
     parts = []
     start = 0

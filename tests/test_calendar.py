@@ -188,6 +188,13 @@ def test_lines_are_folded_as_icalendar_folds_them(line: str) -> None:
     assert ics.fold(line) == Contentline(line).to_ical()
 
 
+def test_a_line_break_in_a_content_line_is_refused_as_icalendar_refuses_it() -> None:
+    with pytest.raises(AssertionError):
+        Contentline("URL:https://example.org/\nX").to_ical()
+    with pytest.raises(ValueError, match="line break"):
+        ics.fold("URL:https://example.org/\nX")
+
+
 def test_an_event_has_the_same_uid_in_every_file(conf: Conference) -> None:
     """Importing the German and the English calendar, or a session twice, must not duplicate events."""
     routes = Routes(conf)

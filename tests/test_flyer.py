@@ -214,17 +214,19 @@ def test_flyers_rendered_together_on_two_processes_are_those_rendered_one_by_one
         return pdf
 
     monkeypatch.setattr(flyer, "_weasyprint", noting_the_process)
-    together = flyer_pdfs(sources, jobs=2)
-    workers = list(tmp_path.glob("rendered-by-*"))
-    assert len(workers) == 2, "each flyer in a process of its own"
-    assert rendered_in == [], "none in this process"
-    one_by_one = {lang: flyer_pdf(conf, lang, state, TEMPLATES) for lang in LANGS}  # (from the cache)
-    assert rendered_in == []
-    assert len(list((tmp_path / CACHE_DIR).glob("*.pdf"))) == 2
     monkeypatch.setenv("CONFSITE_NO_CACHE", "1")
-    assert together == one_by_one == {lang: flyer_pdf(conf, lang, state, TEMPLATES) for lang in LANGS}
-    assert together["de"] != together["en"]
+    alone = {lang: flyer_pdf(conf, lang, state, TEMPLATES) for lang in LANGS}
     assert rendered_in == [pid, pid]
+    assert list(tmp_path.iterdir()) == [], "nothing kept without the cache"
+    monkeypatch.delenv("CONFSITE_NO_CACHE")
+    together = flyer_pdfs(sources, jobs=2)
+    assert rendered_in == [pid, pid], "none rendered in this process"
+    assert list(tmp_path.glob("rendered-by-*")), "but in other processes"
+    assert together == alone
+    assert together["de"] != together["en"]
+    assert len(list((tmp_path / CACHE_DIR).glob("*.pdf"))) == 2
+    assert {lang: flyer_pdf(conf, lang, state, TEMPLATES) for lang in LANGS} == alone
+    assert rendered_in == [pid, pid], "the second time, both from the cache"
 
 
 def test_a_large_program_lists_its_parts_and_stays_two_pages(tmp_path: Path) -> None:
