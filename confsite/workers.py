@@ -10,15 +10,20 @@ way the results come back in the order of the items, so the output does not depe
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import pickle
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
 
 from . import libc
+
+log = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -54,7 +59,9 @@ def each_item(
     A result can be used up as soon as it arrives: the caller need not hold them all at once.
     Each process does its items in their order too: the pool hands out chunks of items from
     one queue, in order, and a process takes the next chunk once it is done with its last
-    (render._make relies on that).
+    (render._make relies on that). If a process ends abruptly (killed, or crashed in a C
+    library), the items not yet yielded are done here, as work started aside is (Started):
+    a multiprocessing.Pool would wait for them forever.
     """
     global _job  # noqa: PLW0603  (the forked workers read it)
     forkable = "fork" in multiprocessing.get_all_start_methods()
@@ -65,11 +72,21 @@ def each_item(
     jobs = min(jobs, len(items))
     chunk = max(1, len(items) // (jobs * 8))  # small chunks keep every process busy to the end
     _job = (work, items)
+    done = 0
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, _follow, (os.getpid(),)) as pool:
-            yield from pool.imap(_call, range(len(items)), chunksize=chunk)
+        context = multiprocessing.get_context("fork")
+        pool = ProcessPoolExecutor(jobs, context, initializer=_follow, initargs=(os.getpid(),))
+        try:
+            for result in pool.map(_call, range(len(items)), chunksize=chunk):
+                yield result
+                done += 1
+        except BrokenProcessPool:
+            log.warning("a worker process ended abruptly; doing its work in this one")
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     finally:
         _job = None
+    yield from (work(item) for item in items[done:])
 
 
 def _follow(parent: int) -> None:

@@ -135,3 +135,37 @@ def test_a_result_comes_back_where_children_are_reaped_at_once() -> None:
         """
     )
     assert lines == ["True", "made", "ended"]
+
+
+def test_items_of_a_process_that_ends_abruptly_are_done_here() -> None:
+    """A pool whose process is killed (as by the kernel, short of memory) neither hangs nor loses items."""
+    lines = run(
+        """
+        parent = os.getpid()
+        def work(item):
+            if item == 5 and os.getpid() != parent:
+                os.kill(os.getpid(), 9)
+            return item * item, os.getpid() == parent
+        results = list(workers.each_item(work, list(range(40)), jobs=2, min_items=2))
+        print([square for square, _ in results] == [i * i for i in range(40)])
+        print(not results[0][1], results[5][1])  # the first in a worker, the killed one here
+        """
+    )
+    assert lines == ["True", "True", "True"]
+
+
+def test_each_process_does_its_items_in_their_order() -> None:
+    """render._make numbers paths per process and relies on it (workers.each_item)."""
+    (in_order,) = run(
+        """
+        def work(item):
+            time.sleep(0.001 * (item % 3))
+            return os.getpid(), time.monotonic_ns(), item
+        done = list(workers.each_item(work, list(range(200)), jobs=2, min_items=2))
+        by_process = {}
+        for pid, moment, item in sorted(done, key=lambda made: made[1]):
+            by_process.setdefault(pid, []).append(item)
+        print(len(by_process) == 2 and all(items == sorted(items) for items in by_process.values()))
+        """
+    )
+    assert in_order == "True"
