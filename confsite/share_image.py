@@ -8,6 +8,7 @@ import io
 import logging
 import shutil
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -38,49 +39,103 @@ DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 FontType: TypeAlias = "ImageFont.FreeTypeFont | ImageFont.ImageFont"
 
 
+#: What a share image shows: the title, the subtitle, the dates and the place.
+Texts = tuple[str, str, str, str]
+
+
 @dataclass(frozen=True)
 class ShareImage:
-    """The share image of one language: its site path, its alternative text and its PNG bytes."""
+    """The share image of one language: what it shows, its site path and its alternative text."""
 
+    texts: Texts
     path: str
     alt: str
-    data: bytes
 
 
 def share_images(site: Renderer) -> dict[str, ShareImage]:
-    """Draw the share image of every language, named by its content hash under static/."""
+    """Name the share image of every language, without drawing it: see :func:`drawn`.
+
+    Its name under static/ holds a digest of what it shows and of how it is drawn (this
+    module, Pillow, the fonts), so that the pages can link it while it is drawn elsewhere.
+    """
     images: dict[str, ShareImage] = {}
+    version = _version()
     for lang in site.conf.languages:
         ctx = PageContext(site, lang, "")
         conf = ctx.conf
         title, when = ctx.plain(conf.title), date_span(ctx)
         where = f"{ctx.plain(conf.venue.name)}, {ctx.plain(conf.venue.city)}"
-        data = share_png(title, ctx.plain(conf.subtitle), when, where)
-        digest = hashlib.sha256(data).hexdigest()[:10]
+        texts = (title, ctx.plain(conf.subtitle), when, where)
+        digest = hashlib.sha256("\0".join((version, *texts)).encode()).hexdigest()[:10]
         alt = ctx.t("share_alt", title=title, date=when, place=where)
-        images[lang] = ShareImage(f"static/share-{lang}.{digest}.png", alt, data)
+        images[lang] = ShareImage(texts, f"static/share-{lang}.{digest}.png", alt)
     return images
+
+
+def to_draw(images: Iterable[ShareImage]) -> list[Texts]:
+    """Return what the images not kept from earlier builds show (for :func:`draw_all`)."""
+    stored = _stored()
+    return list(dict.fromkeys(i.texts for i in images if not isinstance(stored.get(_key(i.texts)), bytes)))
+
+
+def draw_all(texts: list[Texts]) -> list[bytes]:
+    """Draw images (a build does it in a process of its own, while it renders the pages)."""
+    return [draw_png(*shown) for shown in texts]
+
+
+def drawn(images: Iterable[ShareImage], texts: list[Texts], pngs: list[bytes]) -> dict[str, bytes]:
+    """Return each image's PNG (site path -> bytes): those just drawn, else the kept ones.
+
+    The ones just drawn (``pngs`` of ``texts``) are kept for later builds.
+    """
+    made = dict(zip(texts, pngs, strict=True))
+    stored = _stored()
+    if made:
+        room = max(KEPT_IMAGES - len(made), 0)  # for the newest kept ones: each title edit adds one
+        kept = list(stored.items())[len(stored) - room :] if room else []
+        stored = {**dict(kept), **{_key(shown): png for shown, png in made.items()}}
+        cache.store_table(_table(), stored)
+    out: dict[str, bytes] = {}
+    for image in images:
+        png = stored.get(_key(image.texts))  # (drawn here if another build's table lacks it after all)
+        out[image.path] = png if isinstance(png, bytes) else draw_png(*image.texts)
+    return out
 
 
 @functools.lru_cache(maxsize=8)
 def share_png(title: str, subtitle: str, when: str, where: str) -> bytes:
     """Return the share image of these texts, drawn by :func:`draw_png` or kept from an earlier build."""
-    table = cache.table_path("share", _version())
-    stored = cache.load_table(table)
-    key = "\0".join((title, subtitle, when, where))
-    found = stored.get(key)
-    if not isinstance(found, bytes):
-        found = draw_png(title, subtitle, when, where)
-        kept = list(stored.items())[-(KEPT_IMAGES - 1) :]  # the newest: each title edit adds one
-        cache.store_table(table, {**dict(kept), key: found})
-    return found
+    texts = (title, subtitle, when, where)
+    found = _stored().get(_key(texts))
+    if isinstance(found, bytes):
+        return found
+    image = ShareImage(texts, "", "")
+    return drawn([image], [texts], [draw_png(*texts)])[""]
+
+
+def _table() -> Path:
+    return cache.table_path("share", _version())
+
+
+def _stored() -> dict[str, object]:
+    return cache.load_table(_table())
+
+
+def _key(texts: Texts) -> str:
+    return "\0".join(texts)
 
 
 def _version() -> str:
     """Name what the drawing depends on: this module, Pillow, and the font files."""
     fonts = [str(_font_file(bold)) for bold in (False, True)]
     stats = [f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in map(Path, fonts) if p.is_file()]
-    return cache.version(Path(__file__).read_bytes(), version("pillow"), *fonts, *stats)
+    return cache.version(*_code(), *fonts, *stats)
+
+
+@functools.cache
+def _code() -> tuple[bytes, str]:
+    """Return this module's source and Pillow's version (they do not change while a process runs)."""
+    return Path(__file__).read_bytes(), version("pillow")
 
 
 def draw_png(title: str, subtitle: str, when: str, where: str) -> bytes:

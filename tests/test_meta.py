@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import lxml.html
@@ -13,7 +16,7 @@ from PIL import Image, ImageChops
 from confbuilder import make_site
 from confsite import share_image
 from confsite.pipeline import build, load, render_site
-from conftest import BEFORE_DEADLINE, CONTENT
+from conftest import BEFORE_DEADLINE, CONTENT, ROOT
 
 OG_LOCALE = {"de": "de_DE", "en": "en_GB"}
 ONCE = (
@@ -173,3 +176,46 @@ def test_two_builds_give_the_same_share_images(tmp_path: Path, default_site: Pat
     again = sorted(p.relative_to(out).as_posix() for p in (out / "static").glob("share-*"))
     assert first == again and len(first) == 2
     assert all((default_site / p).read_bytes() == (out / p).read_bytes() for p in first)
+
+
+#: Renders the default site twice on two cores in a process of its own (the test process may
+#: run threads, beside which nothing is forked), noting which process draws each share image.
+_DRAWN_ASIDE = """
+import datetime as dt, os, sys
+from pathlib import Path
+from confsite import pipeline, share_image
+real, here = share_image.draw_png, os.getpid()
+def noting(*texts):
+    Path(f"drawn-{'here' if os.getpid() == here else 'aside'}-{os.getpid()}-{texts[0][:5]}").touch()
+    return real(*texts)
+share_image.draw_png = noting
+conf = pipeline.load(Path(sys.argv[1]))
+now = dt.datetime(2019, 3, 1, 12, tzinfo=conf.tz)
+for build in ("first", "second"):
+    files = pipeline.render_site(conf, now, jobs=2)
+    shares = sorted(path for path in files if path.startswith("static/share-"))
+    pngs = all(files[path].startswith(b"\\x89PNG") for path in shares)
+    linked = all(path.split("/")[-1].encode() in files[f"{path[13:15]}/index.html"] for path in shares)
+    print(build, " ".join(shares), pngs, linked, len(list(Path().glob("drawn-*"))))
+"""
+
+
+def test_share_images_are_drawn_aside_and_named_by_what_they_show(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("CONFSITE_NO_CACHE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _DRAWN_ASIDE, str(CONTENT)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    first, second = (line.split() for line in done.stdout.splitlines())
+    assert first[0] == "first" and second[0] == "second"
+    assert first[1:] == [*second[1:-1], "2"] and second[-1] == "2"  # the second build draws nothing
+    assert first[3:5] == ["True", "True"]  # PNGs, linked from the home page of their language
+    assert [p.name.split("-")[1] for p in tmp_path.glob("drawn-*")] == ["aside", "aside"]
+    assert first[1].startswith("static/share-de.") and first[2].startswith("static/share-en.")
