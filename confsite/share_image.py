@@ -8,7 +8,7 @@ import io
 import logging
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -56,10 +56,12 @@ def share_images(site: Renderer) -> dict[str, ShareImage]:
     """Name the share image of every language, without drawing it: see :func:`drawn`.
 
     Its name under static/ holds a digest of what it shows and of how it is drawn (this
-    module, Pillow, the fonts), so that the pages can link it while it is drawn elsewhere.
+    module, Pillow's version, the fonts' bytes: not the machine's Python, so the same content
+    and fonts give the same pages anywhere), so that the pages can link it while it is drawn
+    elsewhere. Pillow's wheels bring their own FreeType and zlib, which its version names.
     """
     images: dict[str, ShareImage] = {}
-    version = _version()
+    version = _drawing()
     for lang in site.conf.languages:
         ctx = PageContext(site, lang, "")
         conf = ctx.conf
@@ -83,17 +85,19 @@ def draw_all(texts: list[Texts]) -> list[bytes]:
     return [draw_png(*shown) for shown in texts]
 
 
-def drawn(images: Iterable[ShareImage], texts: list[Texts], pngs: list[bytes]) -> dict[str, bytes]:
+def drawn(images: Collection[ShareImage], texts: list[Texts], pngs: list[bytes]) -> dict[str, bytes]:
     """Return each image's PNG (site path -> bytes): those just drawn, else the kept ones.
 
     The ones just drawn (``pngs`` of ``texts``) are kept for later builds.
     """
-    made = dict(zip(texts, pngs, strict=True))
+    made = {_key(shown): png for shown, png in zip(texts, pngs, strict=True)}
     stored = _stored()
     if made:
-        room = max(KEPT_IMAGES - len(made), 0)  # for the newest kept ones: each title edit adds one
-        kept = list(stored.items())[len(stored) - room :] if room else []
-        stored = {**dict(kept), **{_key(shown): png for shown, png in made.items()}}
+        used = {_key(image.texts) for image in images}
+        used_kept = {key: png for key, png in stored.items() if key in used and isinstance(png, bytes)}
+        others = [(key, png) for key, png in stored.items() if key not in used]
+        room = max(KEPT_IMAGES - len(used | made.keys()), 0)  # for the newest others: each edit adds one
+        stored = {**dict(others[-room:] if room else []), **used_kept, **made}
         cache.store_table(_table(), stored)
     out: dict[str, bytes] = {}
     for image in images:
@@ -136,6 +140,26 @@ def _version() -> str:
 def _code() -> tuple[bytes, str]:
     """Return this module's source and Pillow's version (they do not change while a process runs)."""
     return Path(__file__).read_bytes(), version("pillow")
+
+
+def _drawing() -> str:
+    """Name how the images are drawn: this module, Pillow's version and the fonts' bytes."""
+    source, pillow = _code()
+    fonts = [_font_digest(_font_file(bold)) for bold in (False, True)]
+    return hashlib.sha256(b"\0".join([source, *(text.encode() for text in (pillow, *fonts))])).hexdigest()
+
+
+def _font_digest(path: Path | None) -> str:
+    """Return the SHA-256 of a font file's bytes ("" without one), read again when the file changes."""
+    if path is None:
+        return ""
+    info = path.stat()
+    return _file_digest(path, info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def draw_png(title: str, subtitle: str, when: str, where: str) -> bytes:

@@ -15,7 +15,9 @@ from PIL import Image, ImageChops
 
 from confbuilder import make_site
 from confsite import share_image
-from confsite.pipeline import build, load, render_site
+from confsite.pipeline import TEMPLATES, build, load, render_site
+from confsite.registration import state_at
+from confsite.render import Renderer
 from conftest import BEFORE_DEADLINE, CONTENT, ROOT
 
 OG_LOCALE = {"de": "de_DE", "en": "en_GB"}
@@ -219,3 +221,48 @@ def test_share_images_are_drawn_aside_and_named_by_what_they_show(tmp_path: Path
     assert first[3:5] == ["True", "True"]  # PNGs, linked from the home page of their language
     assert [p.name.split("-")[1] for p in tmp_path.glob("drawn-*")] == ["aside", "aside"]
     assert first[1].startswith("static/share-de.") and first[2].startswith("static/share-en.")
+
+
+def test_each_share_image_is_the_drawing_of_its_language_and_named_alike_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    conf = load(CONTENT)
+    files = render_site(conf, BEFORE_DEADLINE)
+    images = share_image.share_images(Renderer(conf, TEMPLATES, state_at(conf, BEFORE_DEADLINE)))
+    for lang, image in images.items():
+        assert image.path.startswith(f"static/share-{lang}.")
+        assert image.texts[0] == conf.title.get(lang)
+        assert files[image.path] == share_image.draw_png(*image.texts)
+    monkeypatch.setattr(sys, "version", "3.99.0 (another build of Python)")  # caches' versions hold it
+    again = share_image.share_images(Renderer(conf, TEMPLATES, state_at(conf, BEFORE_DEADLINE)))
+    assert [image.path for image in again.values()] == [image.path for image in images.values()]
+
+
+def test_the_share_table_keeps_the_images_in_use_and_the_newest_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each title edit draws one image; the other language's stays kept, however many edits."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CONFSITE_NO_CACHE", raising=False)
+    drawings: list[str] = []
+
+    def drawing(title: str, *rest: str) -> bytes:
+        drawings.append(title)
+        return f"PNG {title}".encode()
+
+    monkeypatch.setattr(share_image, "draw_png", drawing)
+    english = share_image.ShareImage(("Conference", "", "2 April 2019", "Wuppertal"), "static/en.png", "")
+    for edit in range(12):
+        german = share_image.ShareImage(
+            (f"Konferenz {edit}", "", "2. April", "Wuppertal"), "static/de.png", ""
+        )
+        images = [german, english]
+        texts = share_image.to_draw(images)
+        pngs = share_image.drawn(images, texts, share_image.draw_all(texts))
+        assert pngs == {"static/de.png": f"PNG Konferenz {edit}".encode(), "static/en.png": b"PNG Conference"}
+    assert drawings == ["Konferenz 0", "Conference", *(f"Konferenz {edit}" for edit in range(1, 12))]
+    kept = share_image._stored()
+    assert len(kept) == share_image.KEPT_IMAGES
+    assert any(key.startswith("Conference") for key in kept)
+    assert any(key.startswith("Konferenz 11") for key in kept)
