@@ -61,7 +61,8 @@ def each_item(
     one queue, in order, and a process takes the next chunk once it is done with its last
     (render._make relies on that). If a process ends abruptly (killed, or crashed in a C
     library), the items not yet yielded are done here, as work started aside is (Started):
-    a multiprocessing.Pool would wait for them forever.
+    a multiprocessing.Pool would wait for them forever. If an item fails, or the caller stops
+    taking results, the processes are ended at once rather than left to finish their chunks.
     """
     global _job  # noqa: PLW0603  (the forked workers read it)
     forkable = "fork" in multiprocessing.get_all_start_methods()
@@ -72,7 +73,8 @@ def each_item(
     jobs = min(jobs, len(items))
     chunk = max(1, len(items) // (jobs * 8))  # small chunks keep every process busy to the end
     _job = (work, items)
-    done = 0
+    done, ended = 0, False
+    others = set(multiprocessing.active_children())
     try:
         context = multiprocessing.get_context("fork")
         pool = ProcessPoolExecutor(jobs, context, initializer=_follow, initargs=(os.getpid(),))
@@ -80,9 +82,14 @@ def each_item(
             for result in pool.map(_call, range(len(items)), chunksize=chunk):
                 yield result
                 done += 1
+            ended = True
         except BrokenProcessPool:
             log.warning("a worker process ended abruptly; doing its work in this one")
+            ended = True
         finally:
+            if not ended:  # an item failed, or the caller stopped: the rest is not wanted
+                for worker in set(multiprocessing.active_children()) - others:
+                    worker.kill()
             pool.shutdown(wait=True, cancel_futures=True)
     finally:
         _job = None

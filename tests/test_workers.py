@@ -169,3 +169,26 @@ def test_each_process_does_its_items_in_their_order() -> None:
         """
     )
     assert in_order == "True"
+
+
+def test_workers_end_at_once_when_the_results_are_no_longer_wanted() -> None:
+    """An item that fails (a broken template) ends the pool without its queued chunks being done."""
+    lines = run(
+        """
+        import multiprocessing, pathlib, tempfile
+        folder = pathlib.Path(tempfile.mkdtemp())
+        def work(item):
+            if item == 0:
+                raise ValueError("a broken page")
+            time.sleep(0.01)
+            (folder / str(item)).touch()
+            return item
+        try:
+            list(workers.each_item(work, list(range(800)), jobs=2, min_items=2))
+        except ValueError as error:
+            print(type(error).__name__)
+        time.sleep(0.3)  # (what is still running would go on making files)
+        print(len(list(folder.iterdir())) < 150, multiprocessing.active_children() == [])
+        """
+    )
+    assert lines == ["ValueError", "True", "True"]
