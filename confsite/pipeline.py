@@ -96,10 +96,10 @@ def render_site(
         to_draw = share_image.to_draw(shares.values())
         # The share images not kept are drawn by a process of their own too (0.15 s with Pillow's import).
         drawing = functools.partial(share_image.draw_all, to_draw)
-        with workers.started(drawing, fork=cores > 1 and bool(to_draw)) as drawn:
+        with workers.started(drawing, fork=cores > 1 and bool(to_draw)) as pngs_made:
             files, pieces = renderer.outputs(jobs, pieces=ics.pieces(conf, routes))
             files.update(feeds_made.result())
-            files.update(share_image.drawn(shares.values(), to_draw, drawn.result()))
+            files.update(share_image.drawn(shares.values(), to_draw, pngs_made.result()))
     files.update(ics.assemble(conf, routes, pieces))
     files.update(downloads)
     files["_headers"] = headers.headers_file()
