@@ -77,17 +77,18 @@ def render_site(
     ``flyers`` makes each flyer PDF; the preview passes one that may answer with the last PDF.
     By default the flyers of every language are rendered together, on ``jobs`` processes.
     Without ``feeds`` the feeds are left out: the preview makes them when they are asked for
-    (:func:`feed_makers`).
+    (:func:`feed_makers`). A small site's texts and pages are done in this process alone.
     """
     state = state_at(conf, now)
     routes = Routes(conf)
-    cores, jobs = jobs, jobs if len(routes.all) >= PARALLEL_FROM else 1
-    markup.convert_all(_markdown_sources(conf), jobs)  # (before the feeds: they show texts too)
+    page_jobs = jobs if len(routes.all) >= PARALLEL_FROM else 1
+    markup.convert_all(_markdown_sources(conf), page_jobs)  # (before the feeds: they show texts too)
     makers = feed_makers(conf, routes) if feeds else {}
     # A process of their own makes the feeds (0.4 s at 1,000 sessions) while this one gets
     # the flyers, reads the last build's pages and renders the others with its workers.
-    with workers.started(functools.partial(_made, makers), fork=jobs > 1 and bool(makers)) as feeds_made:
-        downloads = {f"{lang}/flyer.pdf": pdf for lang, pdf in _flyers(conf, state, templates, cores, flyers)}
+    fork_feeds = page_jobs > 1 and bool(makers)
+    with workers.started(functools.partial(_made, makers), fork=fork_feeds) as feeds_made:
+        downloads = {f"{lang}/flyer.pdf": pdf for lang, pdf in _flyers(conf, state, templates, jobs, flyers)}
         sizes = {path: len(data) for path, data in downloads.items()}
         others = [*FEEDS, *ics.paths(conf, routes)]
         renderer = Renderer(conf, templates, state, sizes, others)
@@ -96,8 +97,8 @@ def render_site(
         to_draw = share_image.to_draw(shares.values())
         # The share images not kept are drawn by a process of their own too (0.15 s with Pillow's import).
         drawing = functools.partial(share_image.draw_all, to_draw)
-        with workers.started(drawing, fork=cores > 1 and bool(to_draw)) as pngs_made:
-            files, pieces = renderer.outputs(jobs, pieces=ics.pieces(conf, routes))
+        with workers.started(drawing, fork=jobs > 1 and bool(to_draw)) as pngs_made:
+            files, pieces = renderer.outputs(page_jobs, pieces=ics.pieces(conf, routes))
             files.update(feeds_made.result())
             files.update(share_image.drawn(shares.values(), to_draw, pngs_made.result()))
     files.update(ics.assemble(conf, routes, pieces))

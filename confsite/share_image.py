@@ -92,11 +92,11 @@ def drawn(images: Collection[ShareImage], texts: list[Texts], pngs: list[bytes])
     """
     made = {_key(shown): png for shown, png in zip(texts, pngs, strict=True)}
     stored = _stored()
-    if made:
+    if made:  # (what was drawn is among what the images show: to_draw)
         used = {_key(image.texts) for image in images}
         used_kept = {key: png for key, png in stored.items() if key in used and isinstance(png, bytes)}
         others = [(key, png) for key, png in stored.items() if key not in used]
-        room = max(KEPT_IMAGES - len(used | made.keys()), 0)  # for the newest others: each edit adds one
+        room = max(KEPT_IMAGES - len(used), 0)  # for the newest others: each title edit adds one
         stored = {**dict(others[-room:] if room else []), **used_kept, **made}
         cache.store_table(_table(), stored)
     out: dict[str, bytes] = {}
@@ -106,19 +106,8 @@ def drawn(images: Collection[ShareImage], texts: list[Texts], pngs: list[bytes])
     return out
 
 
-@functools.lru_cache(maxsize=8)
-def share_png(title: str, subtitle: str, when: str, where: str) -> bytes:
-    """Return the share image of these texts, drawn by :func:`draw_png` or kept from an earlier build."""
-    texts = (title, subtitle, when, where)
-    found = _stored().get(_key(texts))
-    if isinstance(found, bytes):
-        return found
-    image = ShareImage(texts, "", "")
-    return drawn([image], [texts], [draw_png(*texts)])[""]
-
-
 def _table() -> Path:
-    return cache.table_path("share", _version())
+    return cache.table_path("share", cache.version(_drawing()))
 
 
 def _stored() -> dict[str, object]:
@@ -127,13 +116,6 @@ def _stored() -> dict[str, object]:
 
 def _key(texts: Texts) -> str:
     return "\0".join(texts)
-
-
-def _version() -> str:
-    """Name what the drawing depends on: this module, Pillow, and the font files."""
-    fonts = [str(_font_file(bold)) for bold in (False, True)]
-    stats = [f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in map(Path, fonts) if p.is_file()]
-    return cache.version(*_code(), *fonts, *stats)
 
 
 @functools.cache
