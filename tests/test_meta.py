@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import lxml.html
 import pytest
 from PIL import Image, ImageChops
+from test_workers import run
 
 from confbuilder import make_site
 from confsite import share_image
 from confsite.pipeline import TEMPLATES, build, load, render_site
 from confsite.registration import state_at
 from confsite.render import Renderer
-from conftest import BEFORE_DEADLINE, CONTENT, ROOT
+from conftest import BEFORE_DEADLINE, CONTENT
 
 OG_LOCALE = {"de": "de_DE", "en": "en_GB"}
 ONCE = (
@@ -171,7 +170,6 @@ def test_og_locale_adds_the_likely_territory(tmp_path: Path) -> None:
 
 
 def test_two_builds_give_the_same_share_images(tmp_path: Path, default_site: Path) -> None:
-    share_image.share_png.cache_clear()
     out = tmp_path / "again"
     build(CONTENT, out, BEFORE_DEADLINE)
     first = sorted(p.relative_to(default_site).as_posix() for p in (default_site / "static").glob("share-*"))
@@ -183,8 +181,9 @@ def test_two_builds_give_the_same_share_images(tmp_path: Path, default_site: Pat
 #: Renders the default site twice on two cores in a process of its own (the test process may
 #: run threads, beside which nothing is forked), noting which process draws each share image.
 _DRAWN_ASIDE = """
-import datetime as dt, os, sys
+import datetime as dt
 from pathlib import Path
+os.environ.pop("CONFSITE_NO_CACHE", None)  # (the second render takes the images from the cache)
 from confsite import pipeline, share_image
 real, here = share_image.draw_png, os.getpid()
 def noting(*texts):
@@ -203,19 +202,8 @@ for build in ("first", "second"):
 
 
 def test_share_images_are_drawn_aside_and_named_by_what_they_show(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("CONFSITE_NO_CACHE", None)
-    done = subprocess.run(
-        [sys.executable, "-c", _DRAWN_ASIDE, str(CONTENT)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    first, second = (line.split() for line in done.stdout.splitlines())
+    printed = run(_DRAWN_ASIDE, str(CONTENT), cwd=tmp_path)
+    first, second = printed[:6], printed[6:]
     assert first[0] == "first" and second[0] == "second"
     assert first[1:] == [*second[1:-1], "2"] and second[-1] == "2"  # the second build draws nothing
     assert first[3:5] == ["True", "True"]  # PNGs, linked from the home page of their language

@@ -15,12 +15,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(script: str) -> list[str]:
-    """Run ``script`` with confsite.workers imported; return the lines it printed."""
+def run(script: str, *args: str, cwd: Path | None = None) -> list[str]:
+    """Run ``script`` with confsite.workers imported (``args``, in ``cwd``); return the words it printed."""
     code = "import os, sys, threading, time\nfrom confsite import workers\n" + textwrap.dedent(script)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env, timeout=60
+        [sys.executable, "-c", code, *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.split()
