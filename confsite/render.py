@@ -435,10 +435,12 @@ Made = tuple[str, reads.Page, list[tuple[str, reads.Page | None]]]
 
 #: Numbers each call of Renderer.outputs: a process numbers the paths of one call's pages.
 _calls = itertools.count()
-#: The Numbering of each call (its number) in each process (its pid) that makes its pages here.
-_numberings: dict[Source, pagecache.Numbering] = {}
 #: A call of Renderer.outputs in one process: its number, the pid.
 Source = tuple[int, int]
+#: The fragments of a page as _make hands them on: key, and the fragment, or None if kept.
+Fragments = list[tuple[str, pagecache.Numbered | None]]
+#: The Numbering of each call (its number) in each process (its pid) that makes its pages here.
+_numberings: dict[Source, pagecache.Numbering] = {}
 
 
 def _make(call: int, task: Callable[[], Made]) -> tuple[Source, str, pagecache.Numbered, Fragments]:
@@ -456,10 +458,6 @@ def _make(call: int, task: Callable[[], Made]) -> tuple[Source, str, pagecache.N
         numbering = _numberings[source] = pagecache.Numbering()
     numbered = numbering.number(page)  # (before its fragments: the build's process adds it first)
     return source, key, numbered, [(k, None if f is None else numbering.number(f)) for k, f in fragments]
-
-
-#: The fragments of a page as _make hands them on: key, and the fragment, or None if kept.
-Fragments = list[tuple[str, pagecache.Numbered | None]]
 
 
 @functools.cache
