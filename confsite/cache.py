@@ -166,21 +166,45 @@ def store_table(path: Path, table: dict[str, Any], versioned: bool = True) -> No
 
 
 def _write_table(path: Path, table: dict[str, Any], versioned: bool) -> None:
-    tmp: Path | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as file:
-            tmp = Path(file.name)
-            file.write(marshal.dumps(table))
-        os.replace(tmp, path)
+        write_file(path, marshal.dumps(table))
         name = path.name.rsplit("-", 1)[0]
         for old in path.parent.glob(f"{name}-*.marshal") if versioned else ():
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError as error:
         log.warning("could not write the cache %s: %s", path, error)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: into a temporary file beside it, renamed into place.
+
+    Raise OSError if that fails, after removing the temporary file.
+    """
+    tmp: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as file:
+            tmp = Path(file.name)
+            file.write(data)
+        os.replace(tmp, path)
+    except OSError:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
+        raise
+
+
+def remove_older(paths: Iterable[Path], keep: int, remove: Callable[[Path], object]) -> None:
+    """Remove all but the ``keep`` most recently modified of ``paths``, each by ``remove(path)``."""
+
+    def modified(path: Path) -> int:
+        try:
+            return path.lstat().st_mtime_ns
+        except OSError:  # (another build removed it meanwhile)
+            return 0
+
+    for old in sorted(paths, key=modified, reverse=True)[max(keep, 0) :]:
+        remove(old)
 
 
 def results(

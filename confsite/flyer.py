@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
 import itertools
 import logging
 import os
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
 from babel.dates import format_interval
 
+from . import cache
 from .model import Conference
 from .registration import State
 from .render import PageContext, Renderer
@@ -23,7 +24,11 @@ from .workers import each_item
 log = logging.getLogger(__name__)
 
 #: Where rendered PDFs are kept between builds, relative to the working folder.
-CACHE_DIR = Path(".confsite-cache") / "flyer"
+CACHE_DIR = cache.ROOT / "flyer"
+#: How many PDFs are kept besides those a build uses: each edit of what a flyer shows (any
+#: session's title or time, up to 40 sessions) makes another one, and a preview makes one
+#: after every such save. Enough to go back a few edits without WeasyPrint.
+KEPT_FLYERS = 8
 #: The template of the flyer and its stylesheet, inside the templates folder.
 TEMPLATE = "flyer/flyer.html"
 STYLESHEET = "flyer/flyer.css"
@@ -57,19 +62,23 @@ def flyer_pdfs(sources: dict[str, tuple[str, str]], jobs: int = 1) -> dict[str, 
 
     Those not cached are rendered on ``jobs`` processes, after WeasyPrint is imported here
     once for all of them: the two flyers of the default conference took 0.68 s instead of
-    0.89 s (the import, 0.38 s, included). Each is kept as soon as it is made.
+    0.89 s (the import, 0.38 s, included). Each is kept as soon as it is made; then the
+    kept ones that none of ``sources`` is made of are removed, all but the newest KEPT_FLYERS.
     """
-    kept = os.environ.get("CONFSITE_NO_CACHE") != "1"
+    kept = cache.enabled()
     places = {name: _cached(*source) for name, source in sources.items()} if kept else {}
     pdfs = {name: pdf for name, place in places.items() if (pdf := _read(place)) is not None}
     missing = [name for name in sources if name not in pdfs]
     if len(missing) > 1 and jobs > 1:
         import weasyprint  # type: ignore[import-untyped]  # noqa: F401, PLC0415  (see _weasyprint)
-    made = each_item(functools.partial(_rendered, sources), missing, jobs, min_items=2)
-    for name, pdf in zip(missing, made, strict=True):
-        if kept:
-            _store(places[name], pdf)
-        pdfs[name] = pdf
+    rendered = each_item(functools.partial(_rendered, sources), missing, jobs, min_items=2)
+    with contextlib.closing(rendered) as made:  # (a failure ends the workers at once)
+        for name, pdf in zip(missing, made, strict=True):
+            if kept:
+                _store(places[name], pdf)
+            pdfs[name] = pdf
+    if kept and missing:
+        _remove_unused(set(places.values()))
     return {name: pdfs[name] for name in sources}
 
 
@@ -82,11 +91,26 @@ def _cached(html: str, css: str) -> Path:
 
 
 def _read(path: Path) -> bytes | None:
-    """Return a kept PDF, or None if there is none (or it cannot be read)."""
+    """Return a kept PDF, or None if there is none (or it cannot be read).
+
+    A PDF read is marked as used now, so that it stays among the newest (:func:`_remove_unused`).
+    """
     try:
-        return path.read_bytes()
+        pdf = path.read_bytes()
     except OSError:
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)
+    return pdf
+
+
+def _remove_unused(used: set[Path]) -> None:
+    """Remove the kept PDFs not in ``used``, all but the newest KEPT_FLYERS."""
+    try:
+        others = [path for path in (Path.cwd() / CACHE_DIR).glob("*.pdf") if path not in used]
+    except OSError:
+        return
+    cache.remove_older(others, KEPT_FLYERS, functools.partial(Path.unlink, missing_ok=True))
 
 
 def _rendered(sources: dict[str, tuple[str, str]], name: str) -> bytes:
@@ -142,14 +166,7 @@ def _weasyprint(html: str, css: str) -> bytes:
 
 def _store(path: Path, data: bytes) -> None:
     """Write a cache entry atomically; a cache that cannot be written is skipped."""
-    tmp: Path | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as file:
-            tmp = Path(file.name)
-            file.write(data)
-        os.replace(tmp, path)
+        cache.write_file(path, data)
     except OSError as error:
         log.warning("could not cache the flyer in %s: %s", path.parent, error)
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)

@@ -408,8 +408,8 @@ class Renderer:
         table = pagecache.Table(fingerprint, self._reuse.kept, reused)
         fragments_rendered = fragments_reused = 0
         call = next(_calls)
+        made = each_item(functools.partial(_make, call), tasks, jobs, min_items=2)
         try:
-            made = each_item(functools.partial(_make, call), tasks, jobs, min_items=2)
             for source, key, page, fragments in made:
                 table.add(source, key, page)
                 table.add_fragments(source, fragments)
@@ -418,6 +418,7 @@ class Renderer:
                 fragments_rendered += len(fragments) - reused_here
                 fragments_reused += reused_here
         finally:
+            made.close()  # (if a page failed here, this ends the workers at once)
             _numberings.pop((call, os.getpid()), None)  # (of the pages made here: the preview's)
         log.debug("rendered %d pages, %d unchanged", len(pages), len(self.routes.all) - len(pages))
         log.debug("fragments: %d rendered, %d used again", fragments_rendered, fragments_reused)

@@ -16,7 +16,7 @@ import os
 import pickle
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
@@ -53,7 +53,7 @@ def map_items(
 
 def each_item(
     work: Callable[[Item], Result], items: Sequence[Item], jobs: int = 1, min_items: int = MIN_ITEMS
-) -> Iterator[Result]:
+) -> Generator[Result, None, None]:
     """Yield ``work(item)`` for each item in order, computed by ``jobs`` forked processes.
 
     A result can be used up as soon as it arrives: the caller need not hold them all at once.
@@ -62,7 +62,9 @@ def each_item(
     (render._make relies on that). If a process ends abruptly (killed, or crashed in a C
     library), the items not yet yielded are done here, as work started aside is (Started):
     a multiprocessing.Pool would wait for them forever. If an item fails, or the caller stops
-    taking results, the processes are ended at once rather than left to finish their chunks.
+    taking results, the processes are ended at once rather than left to finish their chunks;
+    a caller that may stop early closes the generator (``close()``, or contextlib.closing), so
+    that this happens then and not whenever the generator is collected.
     """
     global _job  # noqa: PLW0603  (the forked workers read it)
     forkable = "fork" in multiprocessing.get_all_start_methods()

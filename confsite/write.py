@@ -307,11 +307,10 @@ class Manifests:
             return
         cache.store_table(path, dict(made), versioned=False)
         try:
-            others = sorted(self.folder.iterdir(), key=lambda p: p.lstat().st_mtime_ns, reverse=True)
+            others = list(self.folder.iterdir())
         except OSError:
             return
-        for other in others[KEPT_MANIFESTS:]:
-            other.unlink(missing_ok=True)
+        cache.remove_older(others, KEPT_MANIFESTS, functools.partial(Path.unlink, missing_ok=True))
 
 
 def _valid(value: object) -> Entry | None:
@@ -423,11 +422,10 @@ def _keep_spare(old_site: Path, out: Path) -> None:
         spare.parent.mkdir(parents=True, exist_ok=True)
         os.rename(old_site, spare)
         os.utime(spare)
-        others = sorted(spare.parent.iterdir(), key=lambda p: p.lstat().st_mtime_ns, reverse=True)
+        others = list(spare.parent.iterdir())
     except OSError:  # another build kept one meanwhile, or another file system
         return
-    for other in others[KEPT_SITES:]:
-        shutil.rmtree(other, ignore_errors=True)
+    cache.remove_older(others, KEPT_SITES, functools.partial(shutil.rmtree, ignore_errors=True))
 
 
 def _link_unchanged(old: str, new: str, data: bytes, entry: Entry | None, digest: bytes) -> bool:

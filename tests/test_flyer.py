@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import unicodedata
 import zlib
 from pathlib import Path
@@ -227,6 +228,34 @@ def test_flyers_rendered_together_on_two_processes_are_those_rendered_one_by_one
     assert len(list((tmp_path / CACHE_DIR).glob("*.pdf"))) == 2
     assert {lang: flyer_pdf(conf, lang, state, TEMPLATES) for lang in LANGS} == alone
     assert rendered_in == [pid, pid], "the second time, both from the cache"
+
+
+def test_the_cache_keeps_the_flyers_in_use_and_the_newest_others_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each edit makes a flyer per language; old ones go, those in use and the newest stay."""
+    monkeypatch.chdir(tmp_path)
+    rendered: list[str] = []
+
+    def weasyprint(html: str, css: str) -> bytes:
+        rendered.append(html)
+        return f"%PDF {html}".encode()
+
+    monkeypatch.setattr(flyer, "_weasyprint", weasyprint)
+    kept = tmp_path / CACHE_DIR
+    first = {lang: (f"<p>{lang}: edit 0", "css") for lang in LANGS}
+    flyer_pdfs(first)
+    for edit in range(1, 12):  # (the first flyers are read again after every second edit)
+        time.sleep(0.02)  # (a file's time moves on in steps of a few milliseconds)
+        flyer_pdfs({lang: (f"<p>{lang}: edit {edit}", "css") for lang in LANGS})
+        if edit % 2 == 0:
+            time.sleep(0.02)
+            assert flyer_pdfs(first) == {lang: f"%PDF <p>{lang}: edit 0".encode() for lang in LANGS}
+    assert len(rendered) == 2 * 12, "each flyer rendered once: the first ones stayed while read"
+    names = {path.read_bytes().decode() for path in kept.glob("*.pdf")}
+    newest = {f"%PDF <p>{lang}: edit {edit}" for lang in LANGS for edit in (8, 9, 10, 11)}
+    assert names == newest | {f"%PDF <p>{lang}: edit 0" for lang in LANGS}
+    assert flyer.KEPT_FLYERS == 8  # (this test counts on it: the newest 8 besides those in use)
 
 
 def test_a_large_program_lists_its_parts_and_stays_two_pages(tmp_path: Path) -> None:

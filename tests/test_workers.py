@@ -198,3 +198,31 @@ def test_workers_end_at_once_when_the_results_are_no_longer_wanted() -> None:
         """
     )
     assert lines == ["ValueError", "True", "True"]
+
+
+def test_a_build_that_fails_while_taking_pages_ends_its_workers_at_once() -> None:
+    """The pages' workers end when the build fails between two pages, though the error is still held."""
+    lines = run(
+        """
+        import datetime as dt, multiprocessing
+        from confsite import pagecache, pipeline
+        from confsite.registration import state_at
+        from confsite.render import Renderer
+        conf = pipeline.load(pipeline.Path("content"), keep=False)
+        state = state_at(conf, dt.datetime(2019, 3, 1, tzinfo=conf.tz))
+        taken = []
+        def add(table, source, key, page):
+            taken.append(key)
+            if len(taken) == 2:
+                raise RuntimeError("the table refuses a page")
+        pagecache.Table.add = add
+        try:
+            Renderer(conf, pipeline.TEMPLATES, state).outputs(2)
+        except RuntimeError as error:
+            held = error  # (a traceback holds the frames, as pytest and the preview's log do)
+            print(type(held).__name__, len(taken))
+        print(workers._job is None, multiprocessing.active_children() == [])
+        """,
+        cwd=ROOT,
+    )
+    assert lines == ["RuntimeError", "2", "True", "True"]
