@@ -481,7 +481,7 @@ def test_a_key_made_by_a_block_set_is_kept_as_a_plain_string() -> None:
     assert rec.cacheable
 
 
-@pytest.mark.parametrize("damage", ["digests cut short", "a path of another kind"])
+@pytest.mark.parametrize("damage", ["digests cut short", "a path of another kind", "a page of another kind"])
 def test_a_page_table_of_another_shape_is_not_used(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
@@ -491,6 +491,8 @@ def test_a_page_table_of_another_shape_is_not_used(
     kept = marshal.loads(table.read_bytes())
     if damage == "digests cut short":
         kept["digests"] = kept["digests"][:-1]
+    elif damage == "a page of another kind":
+        kept["pages"]["de/index.html"] = "not a page"
     else:
         kept["paths"] = (("conf", ["not", "a", "step"]), *kept["paths"][1:])
     table.write_bytes(marshal.dumps(kept))
