@@ -417,7 +417,10 @@ class _KeptParses:
             return None
 
     def store(self) -> None:
-        if self.used.keys() != self.stored.keys():
+        # Held in memory (the preview), the table is stored even unchanged: the next build
+        # then reads these very tuples again, not a copy from the file, and takes again what
+        # was made of them (memo.py) from its first edit on.
+        if self.used.keys() != self.stored.keys() or cache.held():
             cache.store_table(self.path, self.used)
 
 
@@ -517,7 +520,8 @@ def kept_parses() -> Iterator[None]:
         yield
         if _kept is not None:
             _kept.store()
-            _documents = _kept.documents
+            # Only a process that builds again takes them (the preview holds its tables).
+            _documents = _kept.documents if cache.held() else {}
     finally:
         _kept = None
 

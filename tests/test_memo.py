@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from confbuilder import Site, make_site
-from confsite import cache, memo, pipeline, reads
+from confsite import cache, loader, memo, pipeline, reads
 from confsite.model import Conference
 
 
@@ -121,3 +121,18 @@ def test_the_site_of_an_edited_program_is_the_site_from_nothing(
         full = render()
     assert cached == full
     assert b"Extra twelve" in cached["en/programme/index.html"]
+
+
+def test_a_build_from_the_command_line_does_not_hold_its_documents(tmp_path: Path) -> None:
+    """Only a process that builds again takes the last documents: another holds none of them.
+
+    A preview started after such a build (its table on disk) takes them from its second build on.
+    """
+    with contextlib.chdir(tmp_path):
+        site = make_site(tmp_path)
+        site.load()
+        assert loader._documents == {}
+        with cache.held_in_memory():
+            first = site.load()
+            assert loader._documents, "the preview keeps them for its next build"
+            assert site.load().sessions[0] is first.sessions[0]
