@@ -43,7 +43,10 @@ class PrintContext(PageContext):
 
 
 def flyer_pdf(conf: Conference, lang: str, state: State, templates: Path) -> bytes:
-    """Render the flyer in ``lang`` to PDF bytes, reusing a cached copy of the same input."""
+    """Render the flyer in ``lang`` to PDF bytes, reusing a cached copy of the same input.
+
+    (A build renders the flyers of every language together: :func:`flyer_pdfs`.)
+    """
     return pdf_of(*flyer_source(conf, lang, state, templates))
 
 

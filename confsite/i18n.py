@@ -6,6 +6,7 @@ import datetime as dt
 import string
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_name
 
 from .errors import Errors
@@ -236,3 +237,8 @@ def _local_date(value: dt.date | dt.datetime, tz: dt.tzinfo) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.astimezone(tz).date()
     return value
+
+
+def country_name(locale: str, code: str) -> str:
+    """Name a country (ISO 3166 code, such as DE) in a language (a Babel locale, such as de_DE)."""
+    return str(Locale.parse(locale).territories.get(code, code))

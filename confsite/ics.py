@@ -6,9 +6,9 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 
-from babel import Locale
 from icalendar import Calendar, Component, Event, Timezone, vGeo
 
+from . import i18n
 from .feeds import ROLES, forum_people, people_with_roles
 from .markup import plain
 from .model import Conference, Person, Text
@@ -46,7 +46,10 @@ PieceMaker = Callable[[Conference], bytes]
 
 
 def calendars(conf: Conference, routes: Routes) -> dict[str, bytes]:
-    """Render every calendar of the site: the whole program and each session, per language."""
+    """Render every calendar of the site: the whole program and each session, per language.
+
+    (A build calls :func:`pieces` and :func:`assemble` itself, to keep the pieces between builds.)
+    """
     made = {key: make(conf) for key, make in pieces(conf, routes).items()}
     return assemble(conf, routes, made)
 
@@ -241,7 +244,7 @@ def _people(ui: dict[str, str], people: tuple[tuple[str, Person], ...]) -> str:
 def _place(conf: Conference, lang: str, event: Event, room: Text | None) -> None:
     """Add where it happens: venue, room, street, postal code, city, country; and coordinates."""
     venue = conf.venue
-    country = Locale.parse(conf.ui(lang)["locale"]).territories.get(venue.country, venue.country)
+    country = i18n.country_name(conf.ui(lang)["locale"], venue.country)
     parts = [
         venue.name.get(lang),
         _line(room, lang),

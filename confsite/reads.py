@@ -56,7 +56,9 @@ Step = tuple[Any, ...]
 ReadPath = tuple[Step, ...]
 #: What a path's value is compared by: the ``repr`` of a string, number, truth value or None,
 #: and a hash for anything else (see Digests).
-Digest = str | bytes | None  # None: see ABSENT
+Digest = str | bytes | None
+#: The digest of a path that leads nowhere (a missing key, say): Evaluator.digest() gives it too.
+ABSENT = None
 #: The paths of the kept fragments used again (Recorder.kept): their indices in the last table.
 Reused = tuple[tuple[int, ...], ...]
 #: A rendered page or fragment: its bytes, its reads (None: not to be kept), and the kept
@@ -96,7 +98,7 @@ class Recorder:
         lang: str,
         conf: Conference,
         state: State,
-        memo: Digests,
+        digests: Digests,
         record: bool = True,
         page: str = "",
     ) -> None:
@@ -119,7 +121,7 @@ class Recorder:
         self.kept: list[tuple[int, ...]] = []
         #: Counts the fragments begun: a Lazy's answers are not given again in a new fragment.
         self.generation = 0
-        self.memo = memo
+        self.digests = digests
         self.conf: Any = Lazy(conf, (("conf",),), self) if record else conf
         self.state: Any = Lazy(state, (("reg",),), self) if record else state
         self._ctx_root: ReadPath = (("c", lang),)
@@ -144,7 +146,7 @@ class Recorder:
         elif callable(value) and not isinstance(value, type):
             wrapped = Call(value, path, self)
         else:
-            self.reads[path] = self.memo.of(value)
+            self.reads[path] = self.digests.of(value)
             return value
         self.reads[(*path, _TYPE)] = repr(kind.__qualname__)  # (as Digests.of spells it)
         return wrapped
@@ -169,7 +171,7 @@ class Recorder:
 
     def whole(self, path: ReadPath, value: object) -> None:
         """Record a wrapped value whole: something reads it other than attribute by attribute."""
-        self.reads[path] = self.memo.of(value)
+        self.reads[path] = self.digests.of(value)
 
     def key(self, value: object) -> object:
         """Return a value as a path may hold it; a value it cannot hold makes the page uncacheable.
@@ -335,7 +337,7 @@ class Seq:
         self._rec = rec
 
     def _length(self) -> int:
-        self._rec.reads[(*self._path, ("n", None))] = self._rec.memo.of(len(self._items))
+        self._rec.reads[(*self._path, ("n", None))] = self._rec.digests.of(len(self._items))
         return len(self._items)
 
     def __len__(self) -> int:
@@ -421,13 +423,14 @@ class Digests:
     """Digests of the values read during one build, made of the digests of their parts.
 
     A session shows up in ``conf.sessions``, ``conf.days`` and its part's ``sessions``; its
-    digest is made once per build and reused for each. A string, number, truth value or None
-    is its own ``repr``; the digest of a tuple, dict or dataclass is a hash of its type and
-    its parts; of anything else (dates, times, Markup), a hash of its ``repr``.
+    digest is made once per build and reused for each. A string (Markup too), number, truth
+    value or None is its own ``repr``; the digest of a tuple, list, dict or dataclass is a hash
+    of its type and its parts; of anything else (dates, times), a hash of its ``repr``.
     """
 
     def __init__(self) -> None:
-        self._memo: dict[int, tuple[object, bytes]] = {}
+        #: id of a value -> the value (so that its id stays its own) and its digest
+        self._by_id: dict[int, tuple[object, bytes]] = {}
 
     def of(self, value: object) -> str | bytes:
         """Return the digest of ``value``."""
@@ -436,7 +439,7 @@ class Digests:
         return self._hash(value)
 
     def _hash(self, value: object) -> bytes:
-        found = self._memo.get(id(value))
+        found = self._by_id.get(id(value))
         if found is not None and found[0] is value:
             return found[1]
         kind: Any = type(value)
@@ -450,24 +453,24 @@ class Digests:
             lasting = kind.__dataclass_params__.frozen
             known = memo.get("digest", (value,)) if lasting else memo.MISSING
             if isinstance(known, bytes):
-                self._memo[id(value)] = (value, known)
+                self._by_id[id(value)] = (value, known)
                 return known
             parts = _fields_of(kind)(value)
         else:
             made = digest(value)
-            self._memo[id(value)] = (value, made)  # keeps the value, so its id stays its own
+            self._by_id[id(value)] = (value, made)
             return made
-        # Marshal's first format writes each value by its type and content alone, and only
-        # values of exactly the built-in types: parts made of those (a Text's pairs of strings)
-        # are written as they are; otherwise each part that is not plain by its digest (bytes,
-        # which no plain part is).
+        # The parts are hashed as marshal's format 0 writes them: by type and content alone,
+        # without references. Marshal takes values of the exact built-in types only, so where
+        # a part is anything else (a Session, Markup), every part that is not plain stands in
+        # by its digest: bytes, which no plain part is, so the two cannot be taken for each other.
         try:
             data = marshal.dumps((kind.__qualname__, tuple(parts)), 0)
         except ValueError:
             own = tuple(part if type(part) in _PLAIN_TYPES else self._hash(part) for part in parts)
             data = marshal.dumps((kind.__qualname__, own), 0)
         made = hashlib.blake2b(data, digest_size=16).digest()
-        self._memo[id(value)] = (value, made)
+        self._by_id[id(value)] = (value, made)
         if lasting:
             memo.put("digest", (value,), made)
         return made
@@ -480,9 +483,6 @@ def _fields_of(kind: Any) -> Callable[[Any], tuple[Any, ...]]:
     read = operator.attrgetter(*names) if names else (lambda value: ())
     return read if len(names) != 1 else (lambda value: (read(value),))
 
-
-#: The digest of a path that leads nowhere (a missing key, say): Evaluator.digest() gives it too.
-ABSENT = None
 
 #: What Evaluator holds for a path not yet evaluated.
 _UNSEEN = object()
@@ -499,12 +499,12 @@ class Evaluator:
         self._roots: dict[Step, Any] = {("conf",): conf, ("reg",): state}
         self._helper = helper
         self._values: dict[ReadPath, Any] = {}
-        self._memo = Digests()
+        self._digests = Digests()
 
     def digest(self, path: ReadPath) -> Digest:
         """Return the digest of the value at ``path`` now, or ABSENT if it cannot be reached."""
         try:
-            return self._memo.of(self._value(path))
+            return self._digests.of(self._value(path))
         except Exception:  # gone, or changed shape: ABSENT, which differs from any value's digest
             return ABSENT
 

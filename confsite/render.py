@@ -22,7 +22,7 @@ from babel.core import get_global
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
-from . import cache, ics, jsonld, pagecache, reads, templating
+from . import cache, i18n, ics, jsonld, pagecache, reads, templating
 from .i18n import Formatter
 from .ics import PieceMaker
 from .markup import markdown, plain
@@ -181,7 +181,7 @@ class PageContext:
 
     def country(self, code: str) -> str:
         """Name a country in this page's language."""
-        return str(Locale.parse(self.ui["locale"]).territories.get(code, code))
+        return i18n.country_name(self.ui["locale"], code)
 
     def map_url(self) -> str:
         """Link to the venue on OpenStreetMap (coordinates if known, else an address search)."""
@@ -341,7 +341,7 @@ class Renderer:
         return self._recorded(key, self.conf.default_language, lambda rec: make(rec.conf))
 
     def _recorded(self, key: str, lang: str, make: Callable[[reads.Recorder], bytes]) -> Made:
-        rec = reads.Recorder(self, lang, self.conf, self.state, self._digests, self._record, key)
+        rec = reads.Recorder(self, lang, self.conf, self.state, self._digests, record=self._record, page=key)
         reads.current = rec if self._record else None
         try:
             data = make(rec)

@@ -1,10 +1,15 @@
-"""Run one function over many items on every core, in forked processes that share the caller's memory.
+"""Work on every core, in forked processes that share the caller's memory.
 
-A worker is forked after the caller has built everything the work needs (the conference,
-the renderer, warm caches), so only an item (an index, a path) goes to it and only the
-result (bytes) comes back: nothing large is pickled. Where fork is not available, or there
-is too little work to share, the items are done one after another in this process. Either
-way the results come back in the order of the items, so the output does not depend on it.
+``each_item``/``map_items`` run one function over many items on a pool of workers. A worker
+is forked after the caller has built everything the work needs (the conference, the
+renderer, warm caches), so only an item's index goes to it, and only its result comes back,
+pickled (the pages of 1,000 sessions with their reads: 42.9 MB). Where fork is not
+available, or there is too little work to share, the items are done one after another in
+this process. Either way the results come back in the order of the items, so the output
+does not depend on it.
+
+``started``/``Started`` run one function in a forked process while the caller goes on (the
+feeds beside the pages, the share images, writing the cache tables).
 """
 
 from __future__ import annotations
