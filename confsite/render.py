@@ -230,6 +230,10 @@ class Sheet:
     extra: tuple[tuple[str, Any], ...]
 
 
+#: What a task of outputs() makes: one page with its reads and its fragments.
+Made = tuple[str, reads.Page, list[tuple[str, reads.Page | None]]]
+
+
 class Renderer:
     """Render every output of the site that is built from templates."""
 
@@ -428,10 +432,6 @@ class Renderer:
         for asset in self.assets.values():
             out[asset.path] = asset.data
         return out, {key: done[key] for key in pieces}
-
-
-#: What a task of outputs() makes: one page with its reads and its fragments.
-Made = tuple[str, reads.Page, list[tuple[str, reads.Page | None]]]
 
 
 #: Numbers each call of Renderer.outputs: a process numbers the paths of one call's pages.
