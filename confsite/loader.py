@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 import os
 import re
 import stat
@@ -19,6 +20,8 @@ import yaml
 from . import cache, reparse
 from .errors import Errors
 from .messages import Message, msg
+
+log = logging.getLogger(__name__)
 
 #: libyaml's parser when it is installed (several times faster), else the pure-Python one.
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -392,7 +395,10 @@ class _KeptParses:
         return value
 
     def _reparsed(self, where: str, text: str, shown: str, first_line: int) -> tuple[Any, int, str] | None:
-        """Return the kept document of the file with the part that changed parsed again, and its size.
+        """Return the kept document of the file with the part that changed parsed again.
+
+        With it come its size (nodes, aliases expanded) and the key of the kept document it
+        was made from.
 
         None when the last text of the file is not kept, or the change is not in a part that
         can be parsed alone (see reparse.py): the whole text is to be parsed.
@@ -413,7 +419,10 @@ class _KeptParses:
             if nodes > MAX_EXPANDED_NODES:
                 return None
             return reparse.splice(old, part, _encode(new.value)), nodes, old_key
-        except (KeyError, TypeError, ValueError, IndexError, yaml.YAMLError):  # not kept, or damaged
+        except KeyError:  # not kept
+            return None
+        except (TypeError, ValueError, IndexError, yaml.YAMLError) as error:  # damaged, or a bug
+            log.debug("%s: parsed whole, the kept parse did not serve: %r", shown, error)
             return None
 
     def store(self) -> None:
