@@ -19,8 +19,9 @@ from .model import Conference
 from .registration import State, state_at
 from .render import Renderer
 from .routes import Routes
+from .spare import survey
 from .workers import MIN_ITEMS, default_jobs, map_items
-from .write import check_replaceable, survey, write_site
+from .write import check_replaceable, write_site
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,7 @@ def build(
     started = time.perf_counter()
     check_replaceable(out)
     jobs = default_jobs()
-    # A process of its own looks at the site kept for ``out`` (write.survey) meanwhile.
+    # A process of its own looks at the site kept for ``out`` (spare.survey) meanwhile.
     surveying = workers.started(functools.partial(survey, out), fork=jobs > 1 and cache.enabled())
     with cache.written_aside(), surveying as surveyed:  # (the caches are written aside too)
         conf = load(content, templates, base_url)

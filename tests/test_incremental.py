@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from confsite import compress, feeds, ics, pipeline, workers, write
+from confsite import compress, feeds, ics, pipeline, spare, workers, write
 from confsite.routes import Routes, relative
 from confsite.write import write_site
 
@@ -368,11 +368,11 @@ def test_a_kept_site_with_a_link_is_not_used(tmp_path: Path, monkeypatch: pytest
     files = {"index.html": b"home", "sitemap.xml": b"<urlset/>", "de/index.html": b"start"}
     write_site(files, out)
     write_site({**files, "de/index.html": b"neu"}, out)
-    (spare,) = (tmp_path / ".confsite-cache" / "spare").iterdir()
+    (kept_site,) = (tmp_path / ".confsite-cache" / "spare").iterdir()
     outside = tmp_path / "outside"
     outside.mkdir()
-    shutil.rmtree(spare / "de")
-    (spare / "de").symlink_to(outside)
+    shutil.rmtree(kept_site / "de")
+    (kept_site / "de").symlink_to(outside)
     write_site(files, out)
     assert list(outside.iterdir()) == []
     assert tree(out) == (files, {"de"})
@@ -416,8 +416,8 @@ def read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def looked_at(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The kept sites that writing surveys itself, rather than taking the survey it was given."""
     surveyed: list[Path] = []
-    survey_of = write._survey_of
-    monkeypatch.setattr(write, "_survey_of", lambda site: surveyed.append(site) or survey_of(site))
+    survey_of = spare.survey_of
+    monkeypatch.setattr(spare, "survey_of", lambda site: surveyed.append(site) or survey_of(site))
     return surveyed
 
 
@@ -439,10 +439,10 @@ def test_files_the_manifests_vouch_for_are_not_read_back(
 def test_a_survey_of_the_kept_site_is_used_and_nothing_is_read_back(
     out: Path, read_back: list[str], looked_at: list[Path]
 ) -> None:
-    """What write.survey found earlier in the build stands for the kept site it looked at."""
+    """What spare.survey found earlier in the build stands for the kept site it looked at."""
     write_site(SMALL, out)
     write_site(SMALL, out)  # the first site is kept aside
-    surveyed = write.survey(out)
+    surveyed = spare.survey(out)
     assert surveyed is not None
     assert surveyed.files == set(SMALL) and set(surveyed.folders) == {"", "de"}
     assert set(surveyed.entries) == set(SMALL)
@@ -462,9 +462,9 @@ def test_a_survey_of_a_site_kept_before_another_build_is_not_used(out: Path) -> 
     changed = {**SMALL, "de/index.html": b"neu"}
     write_site(SMALL, out)
     write_site(changed, out)  # the site of SMALL is kept aside
-    stale = write.survey(out)
+    stale = spare.survey(out)
     write_site(SMALL, out)  # it is used for this site; the site of ``changed`` is kept aside
-    assert stale is not None and write.survey(out) != stale
+    assert stale is not None and spare.survey(out) != stale
     write_site(SMALL, out, stale)
     assert tree(out) == (SMALL, {"de"})
 
@@ -482,7 +482,7 @@ def test_files_made_on_two_processes_are_those_one_process_makes(
     makers = tmp_path / "makers"  # the process that made each file, a line each
     placed = write._placed
 
-    def noting(*args: Any) -> write.Entry:
+    def noting(*args: Any) -> spare.Entry:
         with open(makers, "a") as note:
             note.write(f"{os.getpid()}\n")
         return placed(*args)
@@ -493,10 +493,10 @@ def test_files_made_on_two_processes_are_those_one_process_makes(
     assert tree(out) == (files, folders_of(files))
     pids = makers.read_text().split()
     assert len(pids) == len(files) and str(os.getpid()) not in pids and len(set(pids)) <= 2
-    manifest = write.Manifests().of(out)
+    manifest = spare.Manifests().of(out)
     for rel, data in files.items():  # what the processes said of each file holds
-        entry = write._valid(manifest.get(rel))
-        assert write._vouched(str(out / rel), entry, hashlib.sha256(data).digest()), rel
+        entry = spare.valid_entry(manifest.get(rel))
+        assert spare.vouched(str(out / rel), entry, hashlib.sha256(data).digest()), rel
     changed = {**files, "de/s/7/index.html": b"neu"}
     write_site(changed, out, jobs=2)  # again into a new folder (none kept yet), on two processes
     assert tree(out) == (changed, folders_of(changed))
@@ -512,7 +512,7 @@ def test_a_file_rewritten_in_place_after_the_survey_is_written_again(out: Path) 
     rewrite one in place while the build renders, after the survey. It is checked when used."""
     write_site(SMALL, out)
     write_site(SMALL, out)  # the kept site and the published one share their files
-    surveyed = write.survey(out)
+    surveyed = spare.survey(out)
     with open(out / "de" / "index.html", "r+b") as published:  # same inode, same size
         published.write(b"stArt")
     write_site(SMALL, out, surveyed)
@@ -524,12 +524,12 @@ def test_names_added_to_the_kept_site_after_the_survey_are_seen(out: Path, tmp_p
     site is looked at again, and a link put there is not written through."""
     write_site(SMALL, out)
     write_site({**SMALL, "de/index.html": b"neu"}, out)
-    (spare,) = (tmp_path / ".confsite-cache" / "spare").iterdir()
-    surveyed = write.survey(out)
-    (spare / "de" / "extra.html").write_bytes(b"left over")  # (the site's own folder stays as it was)
+    (kept_site,) = (tmp_path / ".confsite-cache" / "spare").iterdir()
+    surveyed = spare.survey(out)
+    (kept_site / "de" / "extra.html").write_bytes(b"left over")  # (the site's own folder stays as it was)
     outside = tmp_path / "outside"
     outside.mkdir()
-    (spare / "de" / "x").symlink_to(outside)
+    (kept_site / "de" / "x").symlink_to(outside)
     files = {**SMALL, "de/x/index.html": b"x"}
     write_site(files, out, surveyed)
     assert tree(out) == (files, {"de", "de/x"})
@@ -542,10 +542,10 @@ def test_a_kept_site_renamed_since_the_survey_is_looked_at_again(
     """Renaming a folder changes its change time: the survey no longer stands for it."""
     write_site(SMALL, out)
     write_site(SMALL, out)
-    (spare,) = (tmp_path / ".confsite-cache" / "spare").iterdir()
-    surveyed = write.survey(out)
-    spare.rename(tmp_path / "aside")
-    (tmp_path / "aside").rename(spare)
+    (kept_site,) = (tmp_path / ".confsite-cache" / "spare").iterdir()
+    surveyed = spare.survey(out)
+    kept_site.rename(tmp_path / "aside")
+    (tmp_path / "aside").rename(kept_site)
     looked_at.clear()
     write_site(SMALL, out, surveyed)
     assert len(looked_at) == 1
@@ -553,11 +553,11 @@ def test_a_kept_site_renamed_since_the_survey_is_looked_at_again(
 
 
 def test_there_is_no_survey_without_a_kept_site(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert write.survey(out) is None  # nothing built yet
+    assert spare.survey(out) is None  # nothing built yet
     monkeypatch.setenv("CONFSITE_NO_CACHE", "1")
     write_site(SMALL, out)
     write_site(SMALL, out)
-    assert write.survey(out) is None
+    assert spare.survey(out) is None
 
 
 def test_a_file_whose_mode_changed_is_looked_at_again(out: Path, read_back: list[str]) -> None:
