@@ -18,7 +18,8 @@ from importlib import metadata
 from pathlib import Path
 
 from . import cache
-from .reads import Digest, Evaluator, Page, ReadPath, Reused
+from .digests import Digest, Evaluator, ReadPath
+from .reads import Page, Reused
 
 #: The libraries whose versions can change a page's bytes.
 _LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "nh3", "Babel", "icalendar")

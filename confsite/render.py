@@ -22,7 +22,7 @@ from babel.core import get_global
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
-from . import cache, i18n, ics, jsonld, pagecache, reads, templating
+from . import cache, digests, i18n, ics, jsonld, pagecache, reads, templating
 from .i18n import Formatter
 from .ics import PieceMaker
 from .markup import markdown, plain
@@ -262,7 +262,7 @@ class Renderer:
         self.formatters = {lang: MemoFormatter(conf.ui(lang), conf.tz) for lang in conf.languages}
         self.base_path = "/" + conf.base_url.split("://", 1)[1].split("/", 1)[1]
         self._menus: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-        self._digests = reads.Digests()
+        self._digests = digests.Digests()
         #: Whether pages record what they read: not when there is no cache to keep them in.
         self._record = cache.enabled()
         #: What the last build's page table offers (set by outputs()).
@@ -373,7 +373,7 @@ class Renderer:
             ics.timezone_block(conf),  # the zone's rules (tzdata) in the conference's years
             templating.folder_digest(self.templates),
         )
-        return reads.digest(parts).hex()
+        return digests.digest(parts).hex()
 
     def outputs(
         self,
@@ -388,7 +388,7 @@ class Renderer:
         """
         fingerprint = self.fingerprint()
         kept = pagecache.load()
-        evaluator = reads.Evaluator(self.conf, self.state, lambda lang: PageContext(self, lang, ""))
+        evaluator = digests.Evaluator(self.conf, self.state, lambda lang: PageContext(self, lang, ""))
         sheets = self._sheets()
         keys = [*(r.file for r in self.routes.all), *sheets, *pieces]
         self._reuse = pagecache.Reuse(kept, fingerprint, evaluator)  # (the workers inherit it)

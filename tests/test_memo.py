@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from confbuilder import Site, make_site
-from confsite import cache, loader, memo, pipeline, reads
+from confsite import cache, digests, loader, memo, pipeline
 from confsite.model import Conference
 
 
@@ -67,14 +67,13 @@ def test_an_edit_keeps_the_other_sessions_as_they_were(site: Site, monkeypatch: 
 
 def test_a_digest_is_taken_again_only_for_the_same_object(site: Site) -> None:
     first = site.load()
-    digests = reads.Digests()
     session = first.sessions[0]
-    made = digests.of(session)
+    made = digests.Digests().of(session)
     again = site.load()
-    assert again.sessions[0] is session and reads.Digests().of(again.sessions[0]) == made
+    assert again.sessions[0] is session and digests.Digests().of(again.sessions[0]) == made
     site.replace("program.yaml", "Begrüßung", "Willkommen")
     edited = site.load().session_by_id[session.id]
-    assert edited is not session and reads.Digests().of(edited) != made
+    assert edited is not session and digests.Digests().of(edited) != made
 
 
 def test_a_result_lives_as_long_as_its_inputs() -> None:

@@ -23,7 +23,7 @@ import pytest
 import yaml
 from markupsafe import Markup
 
-from confsite import pagecache, pipeline, reads
+from confsite import digests, pagecache, pipeline, reads
 from confsite import render as rendering
 from confsite.errors import ContentInvalid
 from confsite.model import Conference, Person
@@ -241,7 +241,7 @@ def test_a_retitled_session_renders_its_own_fragment_of_the_program_only(
     assert fragment_counts(caplog)[-1] == (0, 0), "an unchanged program page is used again whole"
 
 
-def kept_reads() -> dict[str, set[tuple[reads.ReadPath, reads.Digest]]]:
+def kept_reads() -> dict[str, set[tuple[digests.ReadPath, digests.Digest]]]:
     """Return what the page table holds: each page's (or piece's or fragment's) paths and their digests."""
     kept = pagecache.load()
     assert kept is not None
@@ -278,7 +278,9 @@ def test_pages_rendered_on_two_processes_are_kept_with_their_reads(
 
 def made_page(key: str, *names: str) -> Callable[[], rendering.Made]:
     """A task of Renderer.outputs that makes a page reading the conference's attributes ``names``."""
-    page_reads: dict[reads.ReadPath, reads.Digest] = {(("conf",), ("a", name)): repr(name) for name in names}
+    page_reads: dict[digests.ReadPath, digests.Digest] = {
+        (("conf",), ("a", name)): repr(name) for name in names
+    }
     return lambda: (key, (key.encode(), page_reads, ()), [])
 
 
@@ -332,7 +334,7 @@ def test_templates_that_read_in_other_ways_give_the_pages_of_a_full_render(
 
 def recorder_of(conf: Conference) -> tuple[reads.Recorder, State]:
     state = state_at(conf, NOW.replace(tzinfo=conf.tz))
-    return reads.Recorder(object(), "en", conf, state, reads.Digests()), state
+    return reads.Recorder(object(), "en", conf, state, digests.Digests()), state
 
 
 def test_a_missing_key_is_recorded_and_reads_differently_once_it_is_there() -> None:
@@ -340,10 +342,10 @@ def test_a_missing_key_is_recorded_and_reads_differently_once_it_is_there() -> N
     rec, state = recorder_of(conf)
     assert "nobody" not in rec.conf.people_by_id
     path = (("conf",), ("a", "people_by_id"), ("i", "nobody"))
-    assert path in rec.reads and rec.reads[path] is reads.ABSENT
-    assert reads.Evaluator(conf, state, lambda lang: None).digest(path) is reads.ABSENT
+    assert path in rec.reads and rec.reads[path] is digests.ABSENT
+    assert digests.Evaluator(conf, state, lambda lang: None).digest(path) is digests.ABSENT
     added = dataclasses.replace(conf, people=(*conf.people, Person("nobody", "No Body")))
-    assert reads.Evaluator(added, state, lambda lang: None).digest(path) not in (reads.ABSENT, None)
+    assert digests.Evaluator(added, state, lambda lang: None).digest(path) not in (digests.ABSENT, None)
 
 
 def test_reading_a_wrapped_object_whole_records_all_of_it() -> None:
@@ -352,7 +354,7 @@ def test_reading_a_wrapped_object_whole_records_all_of_it() -> None:
     assert rec.conf.venue == conf.venue  # compared whole: every field counts
     venue_path = (("conf",), ("a", "venue"))
     moved = dataclasses.replace(conf, venue=dataclasses.replace(conf.venue, lat=0.0))
-    evaluator = reads.Evaluator(moved, state, lambda lang: None)
+    evaluator = digests.Evaluator(moved, state, lambda lang: None)
     assert evaluator.digest(venue_path) != rec.reads[venue_path]
     sessions = rec.conf.sessions
     assert len(sessions) == len(conf.sessions)
