@@ -136,7 +136,7 @@ class SyntheticContent:
     """Edits of a synthetic conference (bench/synth.py): a session in the middle of the program."""
 
     def __init__(self, folder: Path, sessions: int) -> None:
-        # A flyer of more sessions than this lists the parts only (render.PageContext.glance_sessions).
+        # A flyer of more sessions than this lists the parts only (context.PageContext.glance_sessions).
         self.flyer_follows = sessions <= 40
         self.content = folder / "content"
         self.files = synth.conference(sessions)

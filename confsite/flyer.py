@@ -15,9 +15,10 @@ from pathlib import Path
 from babel.dates import format_interval
 
 from . import cache
+from .context import PageContext
 from .model import Conference
 from .registration import State
-from .render import PageContext, Renderer
+from .render import Renderer
 from .stamps import source_date
 from .workers import each_item
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+from collections.abc import Callable
 from pathlib import Path
 
 from babel import Locale
@@ -242,3 +243,41 @@ def _local_date(value: dt.date | dt.datetime, tz: dt.tzinfo) -> dt.date:
 def country_name(locale: str, code: str) -> str:
     """Name a country (ISO 3166 code, such as DE) in a language (a Babel locale, such as de_DE)."""
     return str(Locale.parse(locale).territories.get(code, code))
+
+
+class MemoFormatter(Formatter):
+    """A Formatter that remembers its answers: thousands of pages show the same few times.
+
+    Every method is a function of its arguments alone (moments are converted to the
+    conference timezone first, so equal moments give equal text), which makes this safe.
+    """
+
+    def __init__(self, strings: dict[str, str], tz: dt.tzinfo) -> None:
+        super().__init__(strings, tz)
+        self._memo: dict[tuple[object, ...], str] = {}
+
+    def _remember(self, method: Callable[..., str], *args: object) -> str:
+        key = (method.__name__, *args)
+        if key not in self._memo:
+            self._memo[key] = method(*args)
+        return self._memo[key]
+
+    def date(self, value: dt.date | dt.datetime) -> str:
+        """Format a full date: Dienstag, 2. April 2019."""
+        return self._remember(super().date, value)
+
+    def date_short(self, value: dt.date | dt.datetime) -> str:
+        """Format a date without the weekday: 2. April 2019."""
+        return self._remember(super().date_short, value)
+
+    def time(self, value: dt.datetime) -> str:
+        """Format a time of day: 9:30 Uhr / 9:30 AM."""
+        return self._remember(super().time, value)
+
+    def time_short(self, value: dt.datetime) -> str:
+        """Format a time of day for tables: 9:30 / 9:30 AM."""
+        return self._remember(super().time_short, value)
+
+    def zone(self, when: dt.datetime) -> str:
+        """Name the timezone in force at ``when``: Mitteleuropäische Sommerzeit."""
+        return self._remember(super().zone, when)

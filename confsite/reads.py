@@ -18,7 +18,7 @@ Whatever uses a wrapper in another way (compares it, prints it, hashes it, itera
 lookup table, passes it to a function that takes it apart) records the wrapped value whole.
 Nothing of the conference reaches a page unrecorded.
 
-The page helper ``c`` (render.PageContext) is the other way in. Its attributes are either
+The page helper ``c`` (context.PageContext) is the other way in. Its attributes are either
 functions of the page's address, their arguments and the site's fingerprint (links,
 interface strings, dates, Markdown; Renderer.fingerprint), which need no record; or they
 read the conference through the same wrappers; or they read what the build made besides
@@ -29,7 +29,7 @@ A later build evaluates every recorded path on its own conference (digests.Evalu
 page whose digests are all unchanged, under an unchanged fingerprint, would render to the
 same bytes, so its last bytes are used again (pagecache.py).
 
-A fragment of a page (render.PageContext.fragment) records its reads apart as well
+A fragment of a page (context.PageContext.fragment) records its reads apart as well
 (:meth:`Recorder.apart`), and adds them to the page's: the page depends on them too. A Lazy
 records again, in a fragment, what it gave before it: the fragment's record must be whole.
 """
@@ -86,7 +86,7 @@ class Recorder:
         self.reads: dict[ReadPath, Digest] = {}
         #: False when the page read something that cannot be recorded: render it every time.
         self.cacheable = record
-        #: The fragments of the page (render.PageContext.fragment): key, and what was rendered,
+        #: The fragments of the page (context.PageContext.fragment): key, and what was rendered,
         #: or None for one used again.
         self.fragments: list[tuple[str, Page | None]] = []
         #: The paths (indices in the last build's table) of the kept fragments used again: the

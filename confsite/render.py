@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import hashlib
 import itertools
@@ -14,21 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
-from babel import Locale
-from babel.core import get_global
-from babel.numbers import format_decimal
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from . import cache, digests, i18n, ics, jsonld, pagecache, reads, templating
-from .i18n import Formatter
+from . import cache, digests, ics, pagecache, reads, templating
+from .context import PageContext
+from .i18n import MemoFormatter
 from .ics import PieceMaker
-from .markup import markdown, plain
-from .model import Conference, Person, Text
+from .model import Conference
 from .registration import State
-from .routes import Route, Routes, relative
+from .routes import Route, Routes
 from .stamps import source_date
 from .workers import each_item
 
@@ -58,165 +53,6 @@ def hashed_assets(templates: Path) -> dict[str, Asset]:
         hashed = f"{stem}.{digest}.{suffix}" if dot else f"{rel}.{digest}"
         assets[rel] = Asset(rel, f"static/{hashed}", data)
     return assets
-
-
-class PageContext:
-    """Everything a template may call for one page in one language."""
-
-    #: Methods that look into what the build made besides the pages (the flyers' sizes, the
-    #: share images): their calls are recorded (reads.py). They depend on the page's language
-    #: and arguments, not on its address.
-    RECORDED = frozenset({"download", "share_image"})
-    #: Attributes and methods that give the same for the same page and arguments as long as
-    #: Renderer.fingerprint() is the same, or read the conference through ``self.conf``,
-    #: which records what they read: they need no record of their own.
-    UNRECORDED = frozenset(
-        {
-            *("lang", "here", "absolute", "ui", "fmt", "site", "glance_sessions"),
-            *("t", "url", "link", "static", "tx", "plain", "md", "markdown", "md_plain"),
-            *("nav", "country", "canonical", "og_locale", "person", "map_url", "structured_data"),
-            "fragment",
-        }
-    )
-
-    #: The flyer (PDF and page) lists each session of a programme up to this many; a larger one
-    #: only its parts, with their times and how many sessions each has: it stays two pages long.
-    glance_sessions = 40
-
-    def __init__(
-        self,
-        site: Renderer,
-        lang: str,
-        here: str,
-        absolute: bool = False,
-        recorder: reads.Recorder | None = None,
-    ) -> None:
-        """Help a page at ``here``; with a ``recorder``, it reads the conference through it."""
-        self.site = site
-        self.conf: Conference = site.conf if recorder is None else recorder.conf
-        self.state: State = site.state if recorder is None else recorder.state
-        self.lang = lang
-        self.here = here
-        self.absolute = absolute
-        self.ui = site.conf.ui(lang)
-        self.fmt = site.formatters[lang]
-
-    def t(self, key: str, **values: Any) -> str:
-        """Return an interface string, with ``{name}`` placeholders filled in."""
-        text = self.ui[key]
-        return text.format(**values) if values else text
-
-    def url(self, path: str) -> str:
-        """Link to a site path from this page (relative, or from the base path on 404)."""
-        if self.absolute:
-            return self.site.base_path + path
-        return relative(self.here, path)
-
-    def link(self, kind: str, ident: str = "", lang: str | None = None) -> str:
-        """Link to a page of the site, in this language unless ``lang`` is given."""
-        return self.url(self.site.routes.path(kind, lang or self.lang, ident))
-
-    def static(self, name: str) -> str:
-        """Link to a static asset by its source name."""
-        return self.url(self.site.assets[name].path)
-
-    def tx(self, text: Text | None) -> Markup:
-        """Return a text in this page's language, marked when it is in another language."""
-        if text is None:
-            return Markup("")
-        value = escape(text.get(self.lang))
-        written = text.lang_of(self.lang)
-        if written != self.lang:
-            return Markup(f'<span lang="{written}">{value}</span>')
-        return Markup(value)
-
-    def plain(self, text: Text | None) -> str:
-        """Return a text in this page's language without markup."""
-        return "" if text is None else text.get(self.lang)
-
-    def md(self, text: Text | None) -> Markup:
-        """Render a Markdown text in this page's language to safe HTML."""
-        if text is None:
-            return Markup("")
-        html = markdown(text.get(self.lang))
-        written = text.lang_of(self.lang)
-        if written != self.lang:
-            return Markup(f'<div lang="{written}">{html}</div>')
-        return html
-
-    def markdown(self, source: str) -> Markup:
-        """Render Markdown written in this page's language."""
-        return markdown(source)
-
-    def md_plain(self, text: Text | None) -> str:
-        """Return a Markdown text in this page's language as one line of plain text."""
-        return "" if text is None else plain(text.get(self.lang))
-
-    def nav(self, menu: str, route: Route | None) -> list[tuple[str, str, bool]]:
-        """Return the links of a menu ("main" or "footer"): address, label, is current."""
-        items = self.site.menu(menu, self.lang)
-        current = route.key if route is not None else None
-        return [(self.link(kind, ident), label, current == (kind, ident)) for kind, ident, label in items]
-
-    def fragment(self, name: str, macro: Callable[..., Markup], *args: Any) -> Markup:
-        """Render ``macro(c, *args)``, a part of this page that the page cache keeps on its own.
-
-        The programme of 1,000 sessions shows each in a fragment: after one session is edited,
-        the page is rendered again, but the other sessions' fragments are used again, as long
-        as what they read is unchanged (see Renderer.fragment). ``name`` names the macro
-        among the page's fragments. The macro must read nothing of the page but ``c``,
-        ``conf`` and ``reg``: no variable set by the page (import it from another template,
-        as _program.html is, without context). Its arguments are plain values or what the
-        conference hands out (wrapped, and so named by their path).
-        """
-        rec = reads.current
-        if rec is None or rec.ctx is not self:
-            return Markup(macro(self, *args))
-        site: Renderer = self.site
-        return site.fragment(rec, name, macro, args)
-
-    def person(self, person_id: str) -> Person:
-        """Return a person by id."""
-        return self.conf.person(person_id)
-
-    def country(self, code: str) -> str:
-        """Name a country in this page's language."""
-        return i18n.country_name(self.ui["locale"], code)
-
-    def map_url(self) -> str:
-        """Link to the venue on OpenStreetMap (coordinates if known, else an address search)."""
-        venue = self.conf.venue
-        if venue.lat is not None and venue.lon is not None:
-            return (
-                f"https://www.openstreetmap.org/?mlat={venue.lat:.5f}&mlon={venue.lon:.5f}"
-                f"#map=18/{venue.lat:.5f}/{venue.lon:.5f}"
-            )
-        query = f"{venue.street}, {venue.postal_code} {venue.city.get(self.lang)}, {venue.country}"
-        return "https://www.openstreetmap.org/search?query=" + quote(query)
-
-    def download(self, path: str) -> str:
-        """Return the size of a generated download, e.g. "212 KB"."""
-        return human_size(self.site.downloads[path], self.ui["locale"])
-
-    def canonical(self, path: str) -> str:
-        """Return the absolute address of a site path."""
-        return self.conf.base_url + path
-
-    def share_image(self) -> tuple[str, str] | None:
-        """Return the absolute address and the alternative text of this language's share image."""
-        found = self.site.share_images.get(self.lang)
-        return None if found is None else (self.canonical(found[0]), found[1])
-
-    def og_locale(self, lang: str | None = None) -> str:
-        """Name a language's locale as OpenGraph spells it (de_DE, en_GB), with a likely territory."""
-        return _og_locale(self.conf.ui(lang or self.lang)["locale"])
-
-    def structured_data(self, kind: str, ident: str = "") -> Markup:
-        """Return the schema.org JSON-LD of the home page or a session page, safe in a script element."""
-        routes, conf = self.site.routes, self.conf
-        if kind == "home":
-            return Markup(jsonld.script_text(jsonld.home(conf, self.lang, routes, self.state)))
-        return Markup(jsonld.script_text(jsonld.session(conf, self.lang, routes, conf.session_by_id[ident])))
 
 
 @dataclass(frozen=True)
@@ -459,57 +295,3 @@ def _make(call: int, task: Callable[[], Made]) -> tuple[Source, str, pagecache.N
         numbering = _numberings[source] = pagecache.Numbering()
     numbered = numbering.number(page)  # (before its fragments: the build's process adds it first)
     return source, key, numbered, [(k, None if f is None else numbering.number(f)) for k, f in fragments]
-
-
-@functools.cache
-def _og_locale(name: str) -> str:
-    """Spell a Babel locale name the OpenGraph way, adding its likely territory (en -> en_US)."""
-    locale = Locale.parse(name)
-    if locale.territory is None:
-        locale = Locale.parse(get_global("likely_subtags").get(locale.language, str(locale)))
-    return f"{locale.language}_{locale.territory}" if locale.territory else locale.language
-
-
-class MemoFormatter(Formatter):
-    """A Formatter that remembers its answers: thousands of pages show the same few times.
-
-    Every method is a function of its arguments alone (moments are converted to the
-    conference timezone first, so equal moments give equal text), which makes this safe.
-    """
-
-    def __init__(self, strings: dict[str, str], tz: dt.tzinfo) -> None:
-        super().__init__(strings, tz)
-        self._memo: dict[tuple[object, ...], str] = {}
-
-    def _remember(self, method: Callable[..., str], *args: object) -> str:
-        key = (method.__name__, *args)
-        if key not in self._memo:
-            self._memo[key] = method(*args)
-        return self._memo[key]
-
-    def date(self, value: dt.date | dt.datetime) -> str:
-        """Format a full date: Dienstag, 2. April 2019."""
-        return self._remember(super().date, value)
-
-    def date_short(self, value: dt.date | dt.datetime) -> str:
-        """Format a date without the weekday: 2. April 2019."""
-        return self._remember(super().date_short, value)
-
-    def time(self, value: dt.datetime) -> str:
-        """Format a time of day: 9:30 Uhr / 9:30 AM."""
-        return self._remember(super().time, value)
-
-    def time_short(self, value: dt.datetime) -> str:
-        """Format a time of day for tables: 9:30 / 9:30 AM."""
-        return self._remember(super().time_short, value)
-
-    def zone(self, when: dt.datetime) -> str:
-        """Name the timezone in force at ``when``: Mitteleuropäische Sommerzeit."""
-        return self._remember(super().zone, when)
-
-
-def human_size(size: int, lang_locale: str) -> str:
-    """Format a file size for people: 212 KB."""
-    if size < 1024 * 1024:
-        return f"{format_decimal(round(size / 1024), locale=lang_locale)}\u00a0KB"
-    return f"{format_decimal(round(size / 1024 / 1024, 1), locale=lang_locale)}\u00a0MB"

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from . import cache
+from .context import PageContext
 from .flyer import date_span
-from .render import PageContext, Renderer
+from .render import Renderer
 
 if TYPE_CHECKING:  # Pillow is imported when an image is drawn: loading it takes 0.15 s
     from PIL import ImageFont
