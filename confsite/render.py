@@ -25,6 +25,7 @@ from .model import Conference
 from .registration import State
 from .routes import Route, Routes
 from .stamps import source_date
+from .walk import files_below
 from .workers import each_item
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def hashed_assets(templates: Path) -> dict[str, Asset]:
     """Read templates/static and give every file a name with its content hash."""
     assets: dict[str, Asset] = {}
     root = templates / "static"
-    for path in sorted(root.rglob("*")) if root.is_dir() else ():
+    for path in files_below(root) if root.is_dir() else ():
         if not path.is_file():
             continue
         data = path.read_bytes()

@@ -44,6 +44,7 @@ from .messages import msg
 from .model import Conference
 from .registration import State
 from .serve_http import Built, PreviewServer
+from .walk import files_below
 
 log = logging.getLogger(__name__)
 
@@ -261,18 +262,16 @@ def _describe(exc: Exception, templates: Path) -> str:
 
 
 def _snapshot(folders: tuple[Path, ...]) -> Snapshot:
-    """Return (modified, size, inode) of every file below ``folders``, skipping hidden and backup files."""
+    """Return (modified, size, inode) of every file below ``folders``, skipping hidden and backup files.
+
+    Links to folders are followed, as the build reads through them.
+    """
     found: Snapshot = {}
     for folder in folders:
-        for root, dirs, files in os.walk(folder):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for name in files:
-                if name.startswith(".") or name.endswith("~"):
-                    continue
-                path = os.path.join(root, name)
-                with contextlib.suppress(OSError):  # deleted between listing and looking
-                    info = os.stat(path)
-                    found[path] = (info.st_mtime_ns, info.st_size, info.st_ino)
+        for path in files_below(folder, hidden=False):
+            with contextlib.suppress(OSError):  # deleted between listing and looking
+                info = os.stat(path)
+                found[str(path)] = (info.st_mtime_ns, info.st_size, info.st_ino)
     return found
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 
 from . import cache, reads
+from .walk import files_below
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def folder_digest(templates: Path) -> str:
     folder = templates.resolve()
     if folder not in _digests:
         digest = hashlib.sha256()
-        for path in sorted(folder.rglob("*")):
+        for path in files_below(folder):
             if path.is_file():
                 digest.update(f"{path.relative_to(folder).as_posix()}\0{path.stat().st_size}\0".encode())
                 digest.update(path.read_bytes())
@@ -56,7 +57,7 @@ _digests: dict[Path, str] = {}
 def _folder_state(folder: Path) -> tuple[tuple[str, int, int], ...]:
     """Return every file of a folder with its size and modification time."""
     state = []
-    for path in sorted(folder.rglob("*")):
+    for path in files_below(folder):
         try:
             info = path.stat()
         except OSError:  # removed meanwhile

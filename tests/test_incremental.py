@@ -29,6 +29,7 @@ import pytest
 
 from confsite import compress, feeds, ics, pipeline, spare, workers, write
 from confsite.routes import Routes, relative
+from confsite.walk import files_below
 from confsite.write import write_site
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -226,6 +227,42 @@ def test_rebuild_after_an_edit_equals_a_full_build(project: Project, tmp_path: P
     assert cached == full
     check = CHECKS.get(edit)
     assert check is None or check(cached)
+
+
+def test_a_template_edited_in_a_linked_folder_is_seen(tmp_path: Path) -> None:
+    """Jinja reads templates through links to folders: so must the templates' fingerprint."""
+    templates, shared = tmp_path / "templates", tmp_path / "shared"
+    shutil.copytree(ROOT / "templates", templates)
+    shared.mkdir()
+    (templates / "flyer").rename(shared / "flyer")
+    (templates / "flyer").symlink_to(shared / "flyer")
+    content, site = ROOT / "content", tmp_path / "site"
+    before = finish(start_build(tmp_path, content, templates, site, cache=True), site)
+    flyer = shared / "flyer" / "_flyer.html"
+    text = flyer.read_text(encoding="utf-8")
+    assert '<dl class="flyer-facts">' in text
+    flyer.write_text(
+        text.replace('<dl class="flyer-facts">', '<dl class="flyer-facts linked">'), encoding="utf-8"
+    )
+    cached = finish(start_build(tmp_path, content, templates, site, cache=True), site)
+    (tmp_path / "full").mkdir()
+    full = finish(
+        start_build(tmp_path / "full", content, templates, tmp_path / "full" / "site", cache=False),
+        tmp_path / "full" / "site",
+    )
+    assert cached["de/flyer/index.html"] != before["de/flyer/index.html"]
+    assert cached == full
+
+
+def test_folders_are_walked_through_links_and_a_loop_of_links_ends(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "page.html").write_text("x", encoding="utf-8")
+    (tmp_path / "a" / "up").symlink_to(tmp_path)  # a loop
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "macro.html").write_text("y", encoding="utf-8")
+    (tmp_path / "a" / "linked").symlink_to(tmp_path / "elsewhere")
+    found = [path.relative_to(tmp_path).as_posix() for path in files_below(tmp_path)]
+    assert found == ["a/linked/macro.html", "a/page.html", "elsewhere/macro.html"]
 
 
 def test_a_broken_cache_is_ignored(project: Project, tmp_path: Path) -> None:

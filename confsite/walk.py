@@ -1,0 +1,41 @@
+"""Listing a folder's files as the build reads them: through links to folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def files_below(folder: Path, hidden: bool = True) -> list[Path]:
+    """Return every file below ``folder``, sorted, through links to folders as Jinja and ``open`` read them.
+
+    A link to a folder that holds it (a loop) is not followed. Without ``hidden``, folders and
+    files whose names start with a dot are left out, and so are backup files (``name~``).
+    """
+    found: list[Path] = []
+
+    def visit(path: str, ancestors: frozenset[tuple[int, int]]) -> None:
+        try:
+            info = os.stat(path)
+            with os.scandir(path) as listing:
+                entries = list(listing)
+        except OSError:  # removed meanwhile, or unreadable
+            return
+        here = (info.st_dev, info.st_ino)
+        if here in ancestors:
+            return
+        inside = ancestors | {here}
+        for entry in entries:
+            if not hidden and entry.name.startswith("."):
+                continue
+            try:
+                folder = entry.is_dir()  # (through a link)
+            except OSError:
+                continue
+            if folder:
+                visit(entry.path, inside)
+            elif hidden or not entry.name.endswith("~"):
+                found.append(Path(entry.path))
+
+    visit(os.fspath(folder), frozenset())
+    return sorted(found)
