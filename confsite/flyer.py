@@ -70,8 +70,8 @@ def flyer_pdfs(sources: dict[str, tuple[str, str]], jobs: int = 1) -> dict[str, 
     kept ones that none of ``sources`` is made of are removed, all but the newest KEPT_FLYERS.
     """
     kept = cache.enabled()
-    places = {name: _cached(*source) for name, source in sources.items()} if kept else {}
-    pdfs = {name: pdf for name, place in places.items() if (pdf := _read(place)) is not None}
+    keys = {name: _key(*source) for name, source in sources.items()} if kept else {}
+    pdfs = {name: pdf for name, key in keys.items() if (pdf := _read(key)) is not None}
     missing = [name for name in sources if name not in pdfs]
     if len(missing) > 1 and jobs > 1:
         import weasyprint  # type: ignore[import-untyped]  # noqa: F401, PLC0415  (see _weasyprint)
@@ -79,39 +79,53 @@ def flyer_pdfs(sources: dict[str, tuple[str, str]], jobs: int = 1) -> dict[str, 
     with contextlib.closing(rendered) as made:  # (a failure ends the workers at once)
         for name, pdf in zip(missing, made, strict=True):
             if kept:
-                _store(places[name], pdf)
+                _store(keys[name], pdf)
             pdfs[name] = pdf
     if kept and missing:
-        _remove_unused(set(places.values()))
+        _remove_unused(set(keys.values()))
     return {name: pdfs[name] for name in sources}
 
 
-def _cached(html: str, css: str) -> Path:
-    """Return where the PDF of this input is kept."""
-    key = hashlib.sha256(
-        "\0".join((html, css, f"weasyprint {version('weasyprint')}", f"pydyf {version('pydyf')}")).encode()
-    ).hexdigest()
-    return Path.cwd() / CACHE_DIR / f"{key}.pdf"
+def _key(html: str, css: str) -> str:
+    """Name the input of a PDF: its HTML and stylesheet, and the versions of what renders them."""
+    made_of = (html, css, f"weasyprint {version('weasyprint')}", f"pydyf {version('pydyf')}")
+    return hashlib.sha256("\0".join(made_of).encode()).hexdigest()
 
 
-def _read(path: Path) -> bytes | None:
-    """Return a kept PDF, or None if there is none (or it cannot be read).
+def _folder() -> Path:
+    return Path.cwd() / CACHE_DIR
 
-    A PDF read is marked as used now, so that it stays among the newest (:func:`_remove_unused`).
+
+def _read(key: str) -> bytes | None:
+    """Return the kept PDF of the input ``key``, or None if there is none (or none intact).
+
+    A PDF is kept as ``<key>-<SHA-256 of the PDF>.pdf``: one whose bytes no longer have their
+    digest (a file cut short, say) is removed, to be rendered again. A PDF read is marked as
+    used now, so that it stays among the newest (:func:`_remove_unused`).
     """
     try:
-        pdf = path.read_bytes()
+        candidates = sorted(_folder().glob(f"{key}-*.pdf"))
     except OSError:
         return None
-    with contextlib.suppress(OSError):
-        os.utime(path)
-    return pdf
+    for path in candidates:
+        try:
+            pdf = path.read_bytes()
+        except OSError:
+            continue
+        if f"{key}-{hashlib.sha256(pdf).hexdigest()}.pdf" != path.name:
+            log.warning("removing the damaged flyer %s from the cache", path.name)
+            path.unlink(missing_ok=True)
+            continue
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return pdf
+    return None
 
 
-def _remove_unused(used: set[Path]) -> None:
-    """Remove the kept PDFs not in ``used``, all but the newest KEPT_FLYERS."""
+def _remove_unused(used: set[str]) -> None:
+    """Remove the kept PDFs of inputs not in ``used``, all but the newest KEPT_FLYERS."""
     try:
-        others = [path for path in (Path.cwd() / CACHE_DIR).glob("*.pdf") if path not in used]
+        others = [path for path in _folder().glob("*.pdf") if path.name.partition("-")[0] not in used]
     except OSError:
         return
     cache.remove_older(others, KEPT_FLYERS, functools.partial(Path.unlink, missing_ok=True))
@@ -168,9 +182,10 @@ def _weasyprint(html: str, css: str) -> bytes:
     return pdf
 
 
-def _store(path: Path, data: bytes) -> None:
-    """Write a cache entry atomically; a cache that cannot be written is skipped."""
+def _store(key: str, pdf: bytes) -> None:
+    """Keep the PDF of the input ``key`` (see :func:`_read`); a cache that cannot be written is skipped."""
+    path = _folder() / f"{key}-{hashlib.sha256(pdf).hexdigest()}.pdf"
     try:
-        cache.write_file(path, data)
+        cache.write_file(path, pdf)
     except OSError as error:
         log.warning("could not cache the flyer in %s: %s", path.parent, error)

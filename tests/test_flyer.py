@@ -191,10 +191,30 @@ def test_cache_returns_the_same_bytes_and_is_used(
     assert flyer_pdf(conf, "de", state, TEMPLATES) == uncached
     (entry,) = (tmp_path / CACHE_DIR).glob("*.pdf")
     assert entry.read_bytes() == uncached
-    entry.write_bytes(b"%PDF-from-cache")
-    assert flyer_pdf(conf, "de", state, TEMPLATES) == b"%PDF-from-cache"
+    real = flyer._weasyprint
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            flyer, "_weasyprint", lambda html, css: pytest.fail("rendered, not taken from the cache")
+        )
+        assert flyer_pdf(conf, "de", state, TEMPLATES) == uncached
     flyer_pdf(conf, "en", state, TEMPLATES)  # another input, another entry
     assert len(list((tmp_path / CACHE_DIR).glob("*.pdf"))) == 2
+    assert flyer._weasyprint is real
+
+
+def test_a_damaged_flyer_in_the_cache_is_rendered_again(
+    conf: Conference, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A kept PDF cut short (a full disk, say) is not published: its digest no longer holds."""
+    monkeypatch.chdir(tmp_path)
+    state = state_at(conf, dt.datetime(2019, 3, 1, tzinfo=conf.tz))
+    whole = flyer_pdf(conf, "de", state, TEMPLATES)
+    (entry,) = (tmp_path / CACHE_DIR).glob("*.pdf")
+    entry.write_bytes(whole[:5000])
+    assert flyer_pdf(conf, "de", state, TEMPLATES) == whole
+    assert "damaged flyer" in caplog.text
+    (again,) = (tmp_path / CACHE_DIR).glob("*.pdf")
+    assert again.read_bytes() == whole
 
 
 def test_flyers_rendered_together_on_two_processes_are_those_rendered_one_by_one(
