@@ -104,16 +104,17 @@ def _stat_key(info: os.stat_result) -> tuple[int, int, int, int]:
     return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode)
 
 
-def vouched(path: str, entry: Entry | None, digest: bytes) -> bool:
-    """Tell whether a manifest's ``entry`` shows that ``path`` holds the bytes of ``digest``.
+def vouched(path: str, entry: Entry | None, digest: bytes, mode: int) -> bool:
+    """Tell whether a manifest's ``entry`` shows that ``path`` holds the bytes of ``digest``, with ``mode``.
 
     That is so while the file is the regular file the entry describes: same inode, size,
-    modification time and mode (a file made unreadable, say, is looked at again).
+    modification time and mode (a file made unreadable, say, is looked at again), and the
+    entry's permissions are ``mode``, those a file made now gets.
     """
     if entry is None:
         return False
     noted, held = entry[:4], entry[4]
-    if held != digest:
+    if held != digest or stat.S_IMODE(noted[3]) != mode:
         return False
     try:
         info = os.lstat(path)

@@ -118,7 +118,7 @@ def write_site(
     try:
         staging.chmod(0o755)
         known = spare.Manifests()
-        made = _update(staging, targets, out, kept, known.of(out), jobs)
+        made = _update(staging, targets, out, kept, known.of(out), _file_mode(staging), jobs)
         _swap(staging, out)
         known.store(out, made)
         spare.keep(staging, out)
@@ -133,13 +133,16 @@ def _update(
     out: Path,
     kept: spare.Survey,
     published: dict[str, object],
+    mode: int,
     jobs: int = 1,
 ) -> spare.Manifest:
     """Make ``staging``, which holds what ``kept`` lists, hold exactly ``targets``.
 
     A file is never written into: one that must change is removed and made anew, so that a
     file hard-linked with the current site stays as it is. ``published``: the manifest of
-    ``out``. Return what staging then holds.
+    ``out``. A file kept or linked has ``mode``, the permissions of a file made now: one whose
+    permissions were changed in the published site is made anew, as a build without cache
+    would. Return what staging then holds.
     """
     files, folders = kept.files, kept.folders.keys() - {""}
     wanted = _with_parents({os.path.dirname(rel) for rel in targets})
@@ -151,7 +154,7 @@ def _update(
         os.makedirs(os.path.join(staging, folder), exist_ok=True)
     ordered = sorted(targets)
     jobs = min(jobs, WRITERS) if len(targets.keys() - files) >= WRITE_IN_PARALLEL_FROM else 1
-    place = functools.partial(_placed, staging, targets, out, kept, published)
+    place = functools.partial(_placed, staging, targets, out, kept, published, mode)
     return dict(zip(ordered, workers.map_items(place, ordered, jobs, min_items=2), strict=True))
 
 
@@ -161,6 +164,7 @@ def _placed(
     out: Path,
     kept: spare.Survey,
     published: dict[str, object],
+    mode: int,
     rel: str,
 ) -> spare.Entry:
     """Make ``staging/rel`` hold ``targets[rel]`` (see :func:`_update`); return its manifest entry."""
@@ -169,16 +173,28 @@ def _placed(
     digest = hashlib.sha256(data).digest()
     if rel in kept.files:
         entry = kept.entries.get(rel)
-        if entry is not None and spare.vouched(target, entry, digest):
+        if entry is not None and spare.vouched(target, entry, digest, mode):
             return entry  # as the build that made it left it: no need to read it
-        if _holds(target, data):
+        if _holds(target, data, mode):
             return spare.entry_of(target, digest)
         os.unlink(target)
-    if not _link_unchanged(
-        os.path.join(out, rel), target, data, spare.valid_entry(published.get(rel)), digest
-    ):
+    noted = spare.valid_entry(published.get(rel))
+    if not _link_unchanged(os.path.join(out, rel), target, data, noted, digest, mode):
         _make_file(target, data)
     return spare.entry_of(target, digest)
+
+
+def _file_mode(folder: Path) -> int:
+    """Return the permissions that a file made in ``folder`` gets (by the umask, a default ACL).
+
+    Found by making one: Python cannot read the umask without setting it.
+    """
+    probe = os.path.join(folder, f".mode-{os.getpid()}")
+    _make_file(probe, b"")
+    try:
+        return stat.S_IMODE(os.lstat(probe).st_mode)
+    finally:
+        os.unlink(probe)
 
 
 def _make_file(path: str, data: bytes) -> None:
@@ -206,26 +222,28 @@ def _with_parents(folders: set[str]) -> set[str]:
     return found
 
 
-def _holds(path: str, data: bytes) -> bool:
-    """Tell whether ``path`` is a regular file (not a link) holding exactly ``data``."""
+def _holds(path: str, data: bytes, mode: int) -> bool:
+    """Tell whether ``path`` is a regular file (not a link) with permissions ``mode`` holding ``data``."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a FIFO must not block
     except OSError:  # no such file, a link, or another user's file
         return False
     info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):  # a folder, a FIFO, another size
-        os.close(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size != len(data) or stat.S_IMODE(info.st_mode) != mode:
+        os.close(fd)  # (a folder, a FIFO, another size, other permissions)
         return False
     with os.fdopen(fd, "rb") as file:
         return file.read() == data
 
 
-def _link_unchanged(old: str, new: str, data: bytes, entry: spare.Entry | None, digest: bytes) -> bool:
-    """Hard-link ``old`` as ``new`` if it is a regular file (not a link) holding exactly ``data``.
+def _link_unchanged(
+    old: str, new: str, data: bytes, entry: spare.Entry | None, digest: bytes, mode: int
+) -> bool:
+    """Hard-link ``old`` as ``new`` if it is a regular file (not a link) with ``mode`` holding ``data``.
 
     ``entry``: what ``old``'s manifest says of it; if that still holds, it need not be read.
     """
-    if not spare.vouched(old, entry, digest) and not _holds(old, data):
+    if not spare.vouched(old, entry, digest, mode) and not _holds(old, data, mode):
         return False
     try:
         os.link(old, new, follow_symlinks=False)

@@ -17,6 +17,7 @@ import os
 import posixpath
 import random
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -441,9 +442,9 @@ def read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     reads: list[str] = []
     holds = write._holds
 
-    def counting(path: str, data: bytes) -> bool:
+    def counting(path: str, data: bytes, mode: int) -> bool:
         reads.append(os.path.relpath(path, tmp_path).split(os.sep, 1)[1])
-        return holds(path, data)
+        return holds(path, data, mode)
 
     monkeypatch.setattr(write, "_holds", counting)
     return reads
@@ -506,6 +507,21 @@ def test_a_survey_of_a_site_kept_before_another_build_is_not_used(out: Path) -> 
     assert tree(out) == (SMALL, {"de"})
 
 
+def test_a_file_whose_permissions_were_changed_is_made_anew(out: Path, tmp_path: Path) -> None:
+    """A build without cache makes every file with the umask's permissions: so must one with it."""
+    (tmp_path / "new").touch()
+    mode = stat.S_IMODE((tmp_path / "new").stat().st_mode)
+    write_site(SMALL, out)
+    write_site(SMALL, out)  # (now a kept site too, sharing the files)
+    (out / "de" / "index.html").chmod(0o600)
+    (out / "index.html").chmod(0o755)
+    for _ in range(3):
+        write_site(SMALL, out)
+        modes = {rel: stat.S_IMODE((out / rel).stat().st_mode) for rel in SMALL}
+        assert modes == dict.fromkeys(SMALL, mode)
+        assert tree(out) == (SMALL, {"de"})
+
+
 def test_files_made_on_two_processes_are_those_one_process_makes(
     out: Path, tmp_path: Path, read_back: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -531,9 +547,11 @@ def test_files_made_on_two_processes_are_those_one_process_makes(
     pids = makers.read_text().split()
     assert len(pids) == len(files) and str(os.getpid()) not in pids and len(set(pids)) <= 2
     manifest = spare.Manifests().of(out)
+    (tmp_path / "new").touch()  # (a file made now, with the umask's permissions)
+    mode = stat.S_IMODE((tmp_path / "new").stat().st_mode)
     for rel, data in files.items():  # what the processes said of each file holds
         entry = spare.valid_entry(manifest.get(rel))
-        assert spare.vouched(str(out / rel), entry, hashlib.sha256(data).digest()), rel
+        assert spare.vouched(str(out / rel), entry, hashlib.sha256(data).digest(), mode), rel
     changed = {**files, "de/s/7/index.html": b"neu"}
     write_site(changed, out, jobs=2)  # again into a new folder (none kept yet), on two processes
     assert tree(out) == (changed, folders_of(changed))
@@ -600,16 +618,19 @@ def test_there_is_no_survey_without_a_kept_site(out: Path, monkeypatch: pytest.M
 def test_a_file_whose_mode_changed_is_looked_at_again(out: Path, read_back: list[str]) -> None:
     """chmod changes neither a file's bytes nor its time; the manifest no longer vouches for it.
 
-    The build then opens the file to compare it, as it does without manifests: a file made
-    unreadable to the build's user is written anew, readable (root can still read it).
+    The build then looks at the file, in the kept site and in the published one (which share
+    it), as it does without manifests: a file made unreadable is written anew, readable, also
+    by root, who could still read it.
     """
     write_site(SMALL, out)
     write_site(SMALL, out)
+    readable = (out / "de" / "index.html").stat().st_mode
     (out / "de" / "index.html").chmod(0)
     read_back.clear()
     write_site(SMALL, out)
-    assert read_back == ["de/index.html"]
+    assert read_back == ["de/index.html", "de/index.html"]
     assert tree(out) == (SMALL, {"de"})
+    assert (out / "de" / "index.html").stat().st_mode == readable
 
 
 def test_a_file_changed_in_place_in_the_published_site_is_written_again(out: Path) -> None:
