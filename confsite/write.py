@@ -105,7 +105,11 @@ def write_site(
     ``surveyed``: what :func:`spare.survey` found in the kept site earlier in the build; it is used
     if that site is still the one kept, and taken again otherwise. Thousands of files to make
     (a site built into a new folder) are made by ``jobs`` processes.
+
+    Where ``out`` is a link to a folder (site -> /var/www/site, say), the folder it links to
+    is the one replaced, and the link stays.
     """
+    out = out.resolve()
     check_replaceable(out)
     targets = {_checked(path): data for path, data in files.items()}
     out.parent.mkdir(parents=True, exist_ok=True)

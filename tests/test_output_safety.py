@@ -158,6 +158,23 @@ def test_write_site_writes_nothing_for_a_hostile_path(tmp_path: Path, hostile: s
     assert snapshot(tmp_path) == before  # no site, no staging folder, no escape.txt
 
 
+def test_an_output_folder_given_as_a_link_is_written_where_it_links_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--out site, where site links to the web server's folder: that folder gets the site."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "www").mkdir()
+    served = tmp_path / "www" / "site"
+    (tmp_path / "site").symlink_to(served)
+    files = {"index.html": b"home", "sitemap.xml": b"<urlset/>", "de/index.html": b"start"}
+    for changed in (b"start", b"neu", b"neu"):
+        write_site({**files, "de/index.html": changed}, tmp_path / "site")
+        assert (tmp_path / "site").is_symlink()
+        assert (served / "de" / "index.html").read_bytes() == changed
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".confsite-cache", "site", "www"]
+    assert [p.name for p in (tmp_path / "www").iterdir()] == ["site"]
+
+
 def test_write_site_never_writes_through_links_in_the_old_site(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
