@@ -1,11 +1,20 @@
-"""The C library's functions that Python does not offer (Linux): looked up once per process."""
+"""The two Linux calls that Python does not offer, through the C library (looked up once per process)."""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
 import functools
+import os
+import signal
+from pathlib import Path
 from typing import Any
+
+#: prctl's option that sends the calling process a signal when its parent ends (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+#: renameat2's flag that swaps the two names (linux/fs.h), and its "relative to the working folder".
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
 
 
 @functools.cache
@@ -15,3 +24,18 @@ def function(name: str) -> Any | None:
     if found is None:
         return None
     return getattr(ctypes.CDLL(found, use_errno=True), name, None)
+
+
+def end_with_parent() -> None:
+    """Have this process killed when the process that started it ends (Linux; elsewhere nothing)."""
+    prctl = function("prctl")
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two names in one atomic step (renameat2); False where that is not supported or fails."""
+    renameat2 = function("renameat2")
+    if renameat2 is None:
+        return False
+    return bool(renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0)

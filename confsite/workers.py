@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-_PR_SET_PDEATHSIG = 1
 #: Below this many items, starting processes costs more than it saves.
 MIN_ITEMS = 64
 
@@ -105,9 +104,7 @@ def each_item(
 
 def _follow(parent: int) -> None:
     """Make a worker end with the build that started it, even when that is killed (Linux)."""
-    prctl = libc.function("prctl")
-    if prctl is not None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    libc.end_with_parent()
     if os.getppid() != parent:  # the build ended before the line above took effect
         os._exit(1)
 

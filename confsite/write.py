@@ -24,7 +24,6 @@ from .messages import msg
 
 #: Files whose presence marks a folder as an earlier build that may be replaced.
 _MARKERS = ("index.html", "sitemap.xml")
-_RENAME_EXCHANGE = 2
 #: From this many files that the kept site lacks (all of them, in a new folder), they are made
 #: on every core, by at most WRITERS processes: 19,879 files took 0.42 s on two processes
 #: instead of 0.58 s on one (measured on two cores only; more writers share one file system).
@@ -298,19 +297,9 @@ def _swap(staging: Path, out: Path) -> None:
     if not out.exists():
         os.rename(staging, out)
         return
-    if _exchange(staging, out):
+    if libc.exchange(staging, out):
         return
     old = out.with_name(f".{out.name}.old-{os.getpid()}")
     os.rename(out, old)
     os.rename(staging, out)
     os.rename(old, staging)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two folders in one atomic step (Linux renameat2); False where unsupported."""
-    renameat2 = libc.function("renameat2")
-    if renameat2 is None:
-        return False
-    at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return bool(result == 0)
