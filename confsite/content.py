@@ -12,7 +12,8 @@ from . import crossref, memo
 from .errors import ContentInvalid, Errors
 from .fields import MISSING, Ctx, ListOf, Loc, Parsed, describe, parse_record, suggest
 from .i18n import load_strings
-from .loader import LList, LMap, RawPage, display_path, kept_parses, load_page, load_yaml
+from .keptparse import kept_parses
+from .loader import RawPage, display_path, load_page, load_yaml
 from .messages import Message, msg
 from .model import (
     Conference,
@@ -30,6 +31,7 @@ from .model import (
     Venue,
 )
 from .specs import FILES, PAGE, REQUIRED_FILES, Language
+from .yamlparse import LList, LMap
 
 _PAGE_NAME = re.compile(r"(?P<slug>[^.]+)\.(?P<lang>[^.]+)\.md")
 

@@ -15,9 +15,9 @@ from babel import Locale, UnknownLocaleError
 
 from . import memo
 from .errors import Errors
-from .loader import LList, LMap
 from .messages import Message, msg
 from .model import Text
+from .yamlparse import LList, LMap
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")

@@ -12,8 +12,9 @@ from babel.dates import format_date, format_time, get_timezone_name
 
 from .errors import Errors
 from .fields import SLUG, describe, known_language, suggest
-from .loader import LMap, display_path, load_yaml
+from .loader import display_path, load_yaml
 from .messages import Message, msg
+from .yamlparse import LMap
 
 #: The language whose shipped strings define the full set of keys.
 REFERENCE = "en"

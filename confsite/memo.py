@@ -3,7 +3,7 @@
 The preview builds after every save, in one process, and holds its cache tables in memory.
 Of a program of 1,000 sessions one session changed: the parsed documents of the other files,
 and the other sessions' parts of the changed one, are the very objects of the last build
-(loader._KeptParses.documents, reparse.py). What was made of them is taken again instead of
+(keptparse._KeptParses.documents, reparse.py). What was made of them is taken again instead of
 being made anew: checked records (fields.parse_record), sessions and people (content.py) and
 digests (reads.Digests).
 

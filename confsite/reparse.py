@@ -2,7 +2,7 @@
 
 An editor changes one session of a program.yaml of 1,000 sessions (2 MB): parsing the whole
 file again takes 0.3 s, parsing the session alone a millisecond. The last build's text and its
-parse (kept by the loader as nested tuples, with the line of every item, see loader._encode)
+parse (kept by the loader as nested tuples, with the line of every item, see keptparse._encode)
 tell where each item of each list starts. :func:`locate` finds the deepest block list whose
 items ``i`` to ``j`` hold every changed line, with an item ``j + 1`` after them that did not
 change. Those lines are parsed on their own (the loader does that), and :func:`splice` puts the
@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-#: A document encoded by loader._encode: ("map", path, line, key lines, pairs),
+#: A document encoded by keptparse._encode: ("map", path, line, key lines, pairs),
 #: ("list", path, line, item lines, items), a tagged date or time, or a plain value.
 Encoded = Any
 

@@ -1,4 +1,4 @@
-"""A content file that did not change since the last build is not parsed again (loader.kept_parses).
+"""A content file that did not change since the last build is not parsed again (keptparse.kept_parses).
 
 What the build reads must be the same either way: the same conference, and the same problems
 at the same lines, build after build.
@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import pytest
 
 from confbuilder import Site, make_site
-from confsite import loader
+from confsite import keptparse, yamlparse
 from confsite.errors import Errors
 
 T = TypeVar("T")
@@ -34,13 +34,13 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
 def parsed(monkeypatch: pytest.MonkeyPatch) -> collections.Counter[str]:
     """Count the documents really parsed, by the file they come from."""
     counts: collections.Counter[str] = collections.Counter()
-    parse = loader._parse_yaml
+    parse = yamlparse.parse_document
 
     def counting(text: str, shown: str, errors: Errors, first_line: int) -> Any:
         counts[shown] += 1
         return parse(text, shown, errors, first_line)
 
-    monkeypatch.setattr(loader, "_parse_yaml", counting)
+    monkeypatch.setattr(yamlparse, "parse_document", counting)
     return counts
 
 
@@ -123,10 +123,10 @@ talks:
 
 def located(value: Any) -> Any:
     """A value with everything the loader tells about it: lines, types, time zones."""
-    if isinstance(value, loader.LMap):
+    if isinstance(value, yamlparse.LMap):
         items = {key: located(item) for key, item in value.items()}
         return ("map", value.path, value.line, dict(value.key_lines), items)
-    if isinstance(value, loader.LList):
+    if isinstance(value, yamlparse.LList):
         return ("list", value.path, value.line, list(value.item_lines), [located(v) for v in value])
     return (type(value).__name__, repr(value), getattr(value, "tzinfo", None))
 
@@ -137,8 +137,8 @@ def test_a_kept_document_is_the_parsed_one(
 ) -> None:
     def parse() -> Any:
         errors = Errors()
-        with loader.kept_parses():
-            value = loader.parse_yaml(DOCUMENT, "content/x.yaml", errors, first_line)
+        with keptparse.kept_parses():
+            value = keptparse.parse_yaml(DOCUMENT, "content/x.yaml", errors, first_line)
         assert not errors
         return value
 
@@ -167,7 +167,7 @@ def test_a_document_with_values_not_kept_is_parsed_every_time(
 ) -> None:
     text = "tags: !!set {a, b}\n"
     for _ in range(2):
-        with loader.kept_parses():
-            value = loader.parse_yaml(text, "content/x.yaml", Errors())
+        with keptparse.kept_parses():
+            value = keptparse.parse_yaml(text, "content/x.yaml", Errors())
         assert value["tags"] == {"a", "b"}
     assert parsed["content/x.yaml"] == 2

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from confbuilder import Site, make_site
-from confsite import cache, digests, loader, memo, pipeline
+from confsite import cache, digests, keptparse, memo, pipeline
 from confsite.model import Conference
 
 
@@ -130,8 +130,8 @@ def test_a_build_from_the_command_line_does_not_hold_its_documents(tmp_path: Pat
     with contextlib.chdir(tmp_path):
         site = make_site(tmp_path)
         site.load()
-        assert loader._documents == {}
+        assert keptparse._documents == {}
         with cache.held_in_memory():
             first = site.load()
-            assert loader._documents, "the preview keeps them for its next build"
+            assert keptparse._documents, "the preview keeps them for its next build"
             assert site.load().sessions[0] is first.sessions[0]

@@ -29,9 +29,10 @@ import pytest
 from confbuilder import Site, make_site
 from confsite.content import MAX_PEOPLE, MAX_SESSIONS
 from confsite.errors import ContentError
-from confsite.loader import MAX_DEPTH, MAX_EXPANDED_NODES, MAX_FILE_BYTES
+from confsite.loader import MAX_FILE_BYTES
 from confsite.pipeline import build
 from confsite.write import OutputError, remove_stale_staging, safe_relative, write_site
+from confsite.yamlparse import MAX_DEPTH, MAX_EXPANDED_NODES
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"

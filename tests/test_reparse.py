@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from test_kept_parses import located
 from test_properties import SETTINGS
 
-from confsite import cache, loader
+from confsite import cache, keptparse, yamlparse
 from confsite.errors import Errors
 
 SHOWN = "content/program.yaml"
@@ -105,15 +105,15 @@ def working_folder() -> Iterator[None]:
 def whole(text: str) -> tuple[Any, list[tuple[str, int, str, str]]]:
     """Parse the whole text, as a build without cache does: located values and problems."""
     errors = Errors()
-    value = loader._parse_yaml(text, SHOWN, errors, 1).value
+    value = yamlparse.parse_document(text, SHOWN, errors, 1).value
     return located(value), problems(errors)
 
 
 def kept(text: str) -> tuple[Any, list[tuple[str, int, str, str]]]:
     """Parse with the last build's parse at hand, as a build with cache does."""
     errors = Errors()
-    with loader.kept_parses():
-        value = loader.parse_yaml(text, SHOWN, errors)
+    with keptparse.kept_parses():
+        value = keptparse.parse_yaml(text, SHOWN, errors)
     return located(value), problems(errors)
 
 
@@ -130,19 +130,19 @@ def _cache_on(monkeypatch: pytest.MonkeyPatch) -> None:
 def spliced(monkeypatch: pytest.MonkeyPatch) -> collections.Counter[str]:
     """Count how each document was read: parsed whole, or made from a changed part."""
     counts: collections.Counter[str] = collections.Counter()
-    parse, reparsed = loader._parse_yaml, loader._KeptParses._reparsed
+    parse, reparsed = yamlparse.parse_document, keptparse._KeptParses._reparsed
 
     def parsing(text: str, shown: str, errors: Errors, first_line: int) -> Any:
         counts["whole"] += 1
         return parse(text, shown, errors, first_line)
 
-    def reparsing(self: loader._KeptParses, *args: Any) -> Any:
+    def reparsing(self: keptparse._KeptParses, *args: Any) -> Any:
         made = reparsed(self, *args)
         counts["part" if made is not None else "declined"] += 1
         return made
 
-    monkeypatch.setattr(loader, "_parse_yaml", parsing)
-    monkeypatch.setattr(loader._KeptParses, "_reparsed", reparsing)
+    monkeypatch.setattr(yamlparse, "parse_document", parsing)
+    monkeypatch.setattr(keptparse._KeptParses, "_reparsed", reparsing)
     return counts
 
 
@@ -227,7 +227,7 @@ AWKWARD = {
 def test_awkward_documents_read_as_the_whole_text_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
-    monkeypatch.setattr(loader, "REPARSE_FROM", 0)
+    monkeypatch.setattr(keptparse, "REPARSE_FROM", 0)
     old, new = AWKWARD[case]
     with contextlib.chdir(tmp_path):
         assert kept(old) == whole(old)
@@ -258,7 +258,7 @@ def test_texts_with_other_line_breaks_are_parsed_whole(
 
 def test_a_small_file_keeps_no_text(tmp_path: Path) -> None:
     small = document(2)
-    assert len(small) < loader.REPARSE_FROM <= len(DOCUMENT)
+    assert len(small) < keptparse.REPARSE_FROM <= len(DOCUMENT)
     with contextlib.chdir(tmp_path):
         for text, kept_texts in ((DOCUMENT, [DOCUMENT]), (small, [])):
             kept(text)
@@ -292,18 +292,18 @@ def edits(draw: st.DrawFn) -> str:
 def test_any_edit_reads_as_the_whole_text_does(changed: str) -> None:
     with working_folder(), pytest.MonkeyPatch.context() as patch:
         kept(DOCUMENT)
-        reparsed, parts = loader._KeptParses._reparsed, []
+        reparsed, parts = keptparse._KeptParses._reparsed, []
 
-        def reparsing(self: loader._KeptParses, *args: Any) -> Any:
+        def reparsing(self: keptparse._KeptParses, *args: Any) -> Any:
             parts.append(reparsed(self, *args))
             return parts[-1]
 
-        patch.setattr(loader._KeptParses, "_reparsed", reparsing)
+        patch.setattr(keptparse._KeptParses, "_reparsed", reparsing)
         read = kept(changed)
         event("a part parsed" if any(parts) else "parsed whole" if parts else "unchanged")
         event("with problems" if read[1] else "valid")
         assert read == whole(changed)
-        assert kept_size(changed) in (None, loader._parse_yaml(changed, SHOWN, Errors(), 1).nodes)
+        assert kept_size(changed) in (None, yamlparse.parse_document(changed, SHOWN, Errors(), 1).nodes)
 
 
 def kept_size(text: str) -> int | None:

@@ -1,0 +1,354 @@
+"""YAML text to located values: each mapping and list knows the line of every key and item.
+
+The safe loader (libyaml's where installed) builds LMap and LList, reports duplicate keys,
+invisible characters and numbers too long to read, and refuses alias bombs and documents
+nested too deep before they are read (:func:`parse_nested`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .errors import Errors
+from .messages import Message, msg
+
+#: libyaml's parser when it is installed (several times faster), else the pure-Python one.
+BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: A document with more values than this, counting every alias (*name) expanded, is refused:
+#: alias bombs, and files that would take many seconds to read (20,000 sessions are ~300,000).
+MAX_EXPANDED_NODES = 1_000_000
+#: Lists and mappings nested deeper than this are refused (libyaml recurses on the C stack).
+MAX_DEPTH = 100
+#: Characters that no text may hold: control characters other than tab and line breaks, UTF-16
+#: surrogates and the non-characters U+FFFE and U+FFFF. YAML escapes ("\\0", "\\x1b") can write
+#: them, but HTML, XML and calendars cannot carry them.
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+class LMap(dict[str, Any]):
+    """A YAML mapping that remembers its file and the line of every key."""
+
+    def __init__(self, path: str, line: int) -> None:
+        super().__init__()
+        self.path = path
+        self.line = line
+        self.key_lines: dict[str, int] = {}
+
+    def line_of(self, key: str) -> int:
+        """Return the line of ``key``, or of the mapping when the key is absent."""
+        return self.key_lines.get(key, self.line)
+
+
+class LList(list[Any]):
+    """A YAML sequence that remembers its file and the line of every item."""
+
+    def __init__(self, path: str, line: int) -> None:
+        super().__init__()
+        self.path = path
+        self.line = line
+        self.item_lines: list[int] = []
+
+    def line_of(self, index: int) -> int:
+        """Return the line of item ``index``."""
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+class _Loader(BASE_LOADER):  # type: ignore[misc,valid-type]
+    """A safe loader that builds located mappings and lists and reports duplicate keys."""
+
+    def __init__(self, stream: str, path: str, errors: Errors, first_line: int = 1) -> None:
+        super().__init__(stream)
+        self.display = path
+        self.errors = errors
+        #: Line of the file on which the stream starts (front matter starts on line 2).
+        self.offset = first_line - 1
+
+    def error(self, node: yaml.Node, where: str, message: Message) -> None:
+        """Report a problem at ``node``, on the line of the file an editor sees."""
+        self.errors.add(self.display, _line(node) + self.offset, where, message)
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LMap:
+    own = sum(1 for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge")
+    loader.flatten_mapping(node)  # puts the pairs of merged mappings (<<: *name) first
+    merged, written = node.value[: len(node.value) - own], node.value[len(node.value) - own :]
+    result = LMap(loader.display, _line(node))
+    # Keys written here win over merged ones, and of merged ones the first merged mapping wins.
+    for index, (key_node, value_node) in enumerate([*written, *reversed(merged)]):
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool) or key is None:
+            loader.error(
+                key_node, "", msg("a key must be a plain word", "ein Schlüssel muss ein einfaches Wort sein")
+            )
+            continue
+        key = str(key)
+        if key in result.key_lines:
+            if index < len(written):
+                first = result.key_lines[key] + loader.offset
+                loader.error(
+                    key_node,
+                    key,
+                    msg(
+                        "duplicate key (first given on line {first}); remove one of them",
+                        "doppelter Schlüssel (zuerst in Zeile {first}); entfernen Sie einen davon",
+                        first=first,
+                    ),
+                )
+            continue
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = _line(key_node)
+    return result
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LList:
+    result = LList(loader.display, _line(node))
+    for item in node.value:
+        result.append(loader.construct_object(item, deep=True))
+        result.item_lines.append(_line(item))
+    return result
+
+
+def _construct_number(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    # YAML 1.1 reads 10:00 as the base-60 number 600; an editor means a time of day.
+    if ":" in str(node.value):
+        return str(node.value)
+    try:
+        if node.tag.endswith(":int"):
+            return loader.construct_yaml_int(node)
+        return loader.construct_yaml_float(node)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        return str(node.value)
+
+
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+    text = str(loader.construct_scalar(node))
+    bad = FORBIDDEN.search(text)
+    if bad is None:
+        return text
+    loader.error(node, "", invisible(bad.group()))
+    return FORBIDDEN.sub("", text)
+
+
+def invisible(char: str) -> Message:
+    return msg(
+        "the text holds the invisible character U+{code:04X}, which pages cannot show; remove it",
+        "der Text enthält das unsichtbare Zeichen U+{code:04X}, das Seiten nicht zeigen können;"
+        " entfernen Sie es",
+        code=ord(char),
+    )
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    # YAML reads 2019-02-30 as a date and fails on it; keep the text so its field reports it.
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return str(node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_number)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_number)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Count the nodes a document has once every alias is expanded."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = 1  # guards against recursive aliases
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            size += _expanded_size(key, memo) + _expanded_size(value, memo)
+            if size > MAX_EXPANDED_NODES:
+                break
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            size += _expanded_size(item, memo)
+            if size > MAX_EXPANDED_NODES:
+                break
+    memo[id(node)] = size
+    return size
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What scanning a document's parser events found: a problem, its values, any anchor or alias."""
+
+    problem: tuple[int, Message] | None
+    nodes: int  # values, lists and mappings (every alias counted once)
+    anchored: bool
+
+
+def _shape(text: str, depth: int = 0) -> _Shape:
+    """Find nesting too deep or too many values by scanning the parser's events (cheap).
+
+    The problem comes with its 0-based line. Runs before composing the document, whose cost
+    grows with the number of values and whose recursion grows with the depth. ``depth`` is
+    the nesting around the text (a part of a document parsed alone, see reparse.py).
+    """
+    count = nodes = 0
+    anchored = False
+    for event in yaml.parse(text, Loader=BASE_LOADER):
+        if not isinstance(event, yaml.NodeEvent):
+            if isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            continue
+        nodes += 1
+        anchored = anchored or event.anchor is not None
+        line = int(event.start_mark.line) if event.start_mark is not None else 0
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _Shape((line, _too_deep()), nodes, anchored)
+        else:
+            count += 1
+            if count > MAX_EXPANDED_NODES:
+                return _Shape((line, _too_many()), nodes, anchored)
+    return _Shape(None, nodes, anchored)
+
+
+def _too_many() -> Message:
+    return msg(
+        "more than {limit:,} values by here; confsite refuses files this large",
+        "bis hier mehr als {limit:,} Werte; so große Dateien lehnt confsite ab",
+        limit=MAX_EXPANDED_NODES,
+    )
+
+
+def _too_deep() -> Message:
+    return msg(
+        "lists and mappings nest more than {depth} levels deep here",
+        "Listen und Zuordnungen sind hier mehr als {depth} Ebenen tief verschachtelt",
+        depth=MAX_DEPTH,
+    )
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed document (None if it could not be), its size, and whether it has anchors or aliases."""
+
+    value: Any
+    nodes: int
+    anchored: bool
+
+
+def parse_document(text: str, shown: str, errors: Errors, first_line: int) -> Parsed:
+    """Parse a whole document."""
+    return parse_nested(text, shown, errors, first_line, 0)
+
+
+def parse_nested(text: str, shown: str, errors: Errors, first_line: int, depth: int) -> Parsed:
+    """Parse a document, or a part of one nested ``depth`` deep."""
+    loader = _Loader(text, shown, errors, first_line)
+    failed = Parsed(None, 0, True)
+    try:
+        shape = _shape(text, depth)
+        if shape.problem is not None:
+            errors.add(shown, shape.problem[0] + first_line, "", shape.problem[1])
+            return failed
+        node = loader.get_single_node()
+        if node is None:
+            return Parsed(None, shape.nodes, shape.anchored)
+        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            errors.add(
+                shown,
+                first_line,
+                "",
+                msg(
+                    "too many aliases (*name) expand; write the data out",
+                    "zu viele Aliasse (*name) werden eingesetzt; schreiben Sie die Daten aus",
+                ),
+            )
+            return failed
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (int(mark.line) + first_line) if mark is not None else first_line
+        errors.add(shown, line, "", _yaml_message(exc, text, first_line))
+        return failed
+    except yaml.YAMLError as exc:
+        errors.add(
+            shown,
+            first_line,
+            "",
+            msg("not valid YAML: {problem}", "kein gültiges YAML: {problem}", problem=exc),
+        )
+        return failed
+    finally:
+        loader.dispose()
+    if first_line != 1:
+        _shift_lines(data, first_line - 1)
+    # Duplicate keys are reported while constructing; keep the data so the rest is still checked.
+    return Parsed(data, shape.nodes, shape.anchored)
+
+
+#: What the YAML parser was reading, in an editor's words.
+_CONTEXTS = {
+    "a flow sequence": msg("the [...] list", "die Liste [...]"),
+    "a flow mapping": msg("the {{...}} mapping", "die Zuordnung {{...}}"),
+    "a block mapping": msg("the mapping", "die Zuordnung"),
+    "a block collection": msg("the list or mapping", "die Liste oder Zuordnung"),
+    "a quoted scalar": msg("the quoted text", "der Text in Anführungszeichen"),
+    "a simple key": msg("the key", "der Schlüssel"),
+}
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> Message:
+    problem = str(exc.problem or exc.context or "syntax error")
+    mark = exc.problem_mark or exc.context_mark
+    lines = text.splitlines()
+    source = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    indent = source[: len(source) - len(source.lstrip(" \t"))]
+    # libyaml and PyYAML word tab errors differently; the indentation of the line tells.
+    if "\t" in indent or "tab character" in problem or "'\\t'" in problem:
+        return msg(
+            "a tab character; indent YAML with spaces only",
+            "ein Tabulatorzeichen; rücken Sie YAML nur mit Leerzeichen ein",
+        )
+    if "maximum nesting depth" in problem:  # libyaml's own limit (PyYAML 6.0.4), deeper than ours
+        return _too_deep()
+    tag = re.search(r"tag '([^']*)'", problem)
+    if "could not determine a constructor" in problem and tag:
+        shown = tag.group(1).replace("tag:yaml.org,2002:", "!!")
+        return msg(
+            "YAML tags that construct objects are not allowed ({tag}); write plain values",
+            "YAML-Tags, die Objekte erzeugen, sind nicht erlaubt ({tag}); schreiben Sie einfache Werte",
+            tag=shown,
+        )
+    start = exc.context_mark
+    if exc.problem and exc.context and start is not None and mark is not None and start.line != mark.line:
+        what = str(exc.context).removeprefix("while parsing ").removeprefix("while scanning ")
+        return msg(
+            "not valid YAML: {problem} ({what} that starts on line {line})",
+            "kein gültiges YAML: {problem} ({what}, die in Zeile {line} beginnt)",
+            problem=problem,
+            what=_CONTEXTS.get(what, msg("{what}", "{what}", what=what)),
+            line=int(start.line) + first_line,
+        )
+    return msg("not valid YAML: {problem}", "kein gültiges YAML: {problem}", problem=problem)
+
+
+def _shift_lines(value: Any, offset: int) -> None:
+    if isinstance(value, LMap):
+        value.line += offset
+        value.key_lines = {k: v + offset for k, v in value.key_lines.items()}
+        for item in value.values():
+            _shift_lines(item, offset)
+    elif isinstance(value, LList):
+        value.line += offset
+        value.item_lines = [v + offset for v in value.item_lines]
+        for item in value:
+            _shift_lines(item, offset)
