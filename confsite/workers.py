@@ -37,7 +37,8 @@ Result = TypeVar("Result")
 MIN_ITEMS = 64
 
 #: The function and the items the forked workers read (they inherit them); set while a pool runs.
-_job: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+#: With them the flag that tells the workers to skip the items left (a shared byte).
+_job: tuple[Callable[[Any], Any], Sequence[Any], Any] | None = None
 
 
 def default_jobs() -> int:
@@ -66,9 +67,12 @@ def each_item(
     (render._make relies on that). If a process ends abruptly (killed, or crashed in a C
     library), the items not yet yielded are done here, as work started aside is (Started):
     a multiprocessing.Pool would wait for them forever. If an item fails, or the caller stops
-    taking results, the processes are ended at once rather than left to finish their chunks;
-    a caller that may stop early closes the generator (``close()``, or contextlib.closing), so
-    that this happens then and not whenever the generator is collected.
+    taking results, the processes skip the rest of their chunks: each ends the item it is
+    doing and hands its result over whole. (Killing them instead could cut a large result in
+    the middle of the pipe, and leave the pool waiting for its end forever: a review made that
+    happen with results of 4 MB.) A caller that may stop early closes the generator
+    (``close()``, or contextlib.closing), so that this happens then and not whenever the
+    generator is collected.
     """
     global _job  # noqa: PLW0603  (the forked workers read it)
     forkable = "fork" in multiprocessing.get_all_start_methods()
@@ -78,11 +82,11 @@ def each_item(
         return
     jobs = min(jobs, len(items))
     chunk = max(1, len(items) // (jobs * 8))  # small chunks keep every process busy to the end
-    _job = (work, items)
+    context = multiprocessing.get_context("fork")
+    stop = context.RawValue("b", 0)  # (shared with the workers; set, they skip their items)
+    _job = (work, items, stop)
     done, ended = 0, False
-    others = set(multiprocessing.active_children())
     try:
-        context = multiprocessing.get_context("fork")
         pool = ProcessPoolExecutor(jobs, context, initializer=_follow, initargs=(os.getpid(),))
         try:
             for result in pool.map(_call, range(len(items)), chunksize=chunk):
@@ -94,8 +98,7 @@ def each_item(
             ended = True
         finally:
             if not ended:  # an item failed, or the caller stopped: the rest is not wanted
-                for worker in set(multiprocessing.active_children()) - others:
-                    worker.kill()
+                stop.value = 1
             pool.shutdown(wait=True, cancel_futures=True)
     finally:
         _job = None
@@ -112,8 +115,8 @@ def _follow(parent: int) -> None:
 def _call(index: int) -> Any:
     """Do one item in a worker: only its index came through the pipe."""
     assert _job is not None
-    work, items = _job
-    return work(items[index])
+    work, items, stop = _job
+    return work(items[index]) if not stop.value else None
 
 
 class Started(Generic[Result]):

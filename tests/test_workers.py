@@ -226,3 +226,18 @@ def test_a_build_that_fails_while_taking_pages_ends_its_workers_at_once() -> Non
         cwd=ROOT,
     )
     assert lines == ["RuntimeError", "2", "True", "True"]
+
+
+def test_workers_stopped_while_they_hand_over_large_results_end() -> None:
+    """Stopping must not cut a result in the pipe: the pool would wait for its end forever."""
+    lines = run(
+        """
+        import multiprocessing
+        for _ in range(10):
+            made = workers.each_item(lambda i: b"x" * 4_000_000, list(range(40)), jobs=2, min_items=2)
+            next(made)
+            made.close()
+        print(workers._job is None, multiprocessing.active_children() == [])
+        """
+    )
+    assert lines == ["True", "True"]
