@@ -5,7 +5,7 @@ Of a program of 1,000 sessions one session changed: the parsed documents of the 
 and the other sessions' parts of the changed one, are the very objects of the last build
 (keptparse._KeptParses.documents, reparse.py). What was made of them is taken again instead of
 being made anew: checked records (fields.parse_record), sessions and people (content.py) and
-digests (reads.Digests).
+digests (digests.Digests).
 
 A result is kept under its inputs, compared by identity, and under other values (``also``),
 compared by value, for as long as every input lives: it is held by a weak reference, and the

@@ -44,7 +44,7 @@ def hashed_assets(templates: Path) -> dict[str, Asset]:
     """Read templates/static and give every file a name with its content hash."""
     assets: dict[str, Asset] = {}
     root = templates / "static"
-    for path in files_below(root) if root.is_dir() else ():
+    for path in map(Path, files_below(root)) if root.is_dir() else ():
         if not path.is_file():
             continue
         data = path.read_bytes()

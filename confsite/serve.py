@@ -271,7 +271,7 @@ def _snapshot(folders: tuple[Path, ...]) -> Snapshot:
         for path in files_below(folder, hidden=False):
             with contextlib.suppress(OSError):  # deleted between listing and looking
                 info = os.stat(path)
-                found[str(path)] = (info.st_mtime_ns, info.st_size, info.st_ino)
+                found[path] = (info.st_mtime_ns, info.st_size, info.st_ino)
     return found
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ def folder_digest(templates: Path) -> str:
     folder = templates.resolve()
     if folder not in _digests:
         digest = hashlib.sha256()
-        for path in files_below(folder):
+        for path in map(Path, files_below(folder)):
             if path.is_file():
                 digest.update(f"{path.relative_to(folder).as_posix()}\0{path.stat().st_size}\0".encode())
                 digest.update(path.read_bytes())
@@ -59,10 +60,10 @@ def _folder_state(folder: Path) -> tuple[tuple[str, int, int], ...]:
     state = []
     for path in files_below(folder):
         try:
-            info = path.stat()
+            info = os.stat(path)
         except OSError:  # removed meanwhile
             continue
-        state.append((str(path), info.st_size, info.st_mtime_ns))
+        state.append((path, info.st_size, info.st_mtime_ns))
     return tuple(state)
 
 

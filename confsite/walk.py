@@ -6,13 +6,14 @@ import os
 from pathlib import Path
 
 
-def files_below(folder: Path, hidden: bool = True) -> list[Path]:
-    """Return every file below ``folder``, sorted, through links to folders as Jinja and ``open`` read them.
+def files_below(folder: Path, hidden: bool = True) -> list[str]:
+    """Return the path of every file below ``folder``, sorted, through links to folders as Jinja reads them.
 
     A link to a folder that holds it (a loop) is not followed. Without ``hidden``, folders and
     files whose names start with a dot are left out, and so are backup files (``name~``).
+    Paths are strings: the preview lists its folders forty times a second while it waits.
     """
-    found: list[Path] = []
+    found: list[str] = []
 
     def visit(path: str, ancestors: frozenset[tuple[int, int]]) -> None:
         try:
@@ -35,7 +36,8 @@ def files_below(folder: Path, hidden: bool = True) -> list[Path]:
             if folder:
                 visit(entry.path, inside)
             elif hidden or not entry.name.endswith("~"):
-                found.append(Path(entry.path))
+                found.append(entry.path)
 
     visit(os.fspath(folder), frozenset())
-    return sorted(found)
+    found.sort()
+    return found

@@ -69,8 +69,34 @@ def _checked(path: str) -> str:
     return rel.as_posix()
 
 
+def resolved(out: Path) -> Path:
+    """Return the output folder that ``out`` names, through links; refuse a link that leads nowhere.
+
+    A link whose folder is missing (a disk not mounted, say) is refused rather than followed:
+    making the folders it names would fill another disk.
+    """
+    try:
+        target = out.resolve()
+    except (OSError, RuntimeError):  # (a loop of links)
+        raise OutputError(
+            msg("{out}: its links lead round in a circle", "{out}: seine Links führen im Kreis", out=out)
+        ) from None
+    if out.is_symlink() and not target.parent.is_dir():
+        raise OutputError(
+            msg(
+                "{out} is a link to {target}, but {folder} does not exist",
+                "{out} ist ein Link auf {target}, aber {folder} gibt es nicht",
+                out=out,
+                target=target,
+                folder=target.parent,
+            )
+        )
+    return target
+
+
 def check_replaceable(out: Path) -> None:
     """Refuse to replace a folder that is not empty and not an earlier build."""
+    out = resolved(out)
     if not out.exists():
         return
     if not out.is_dir():
@@ -108,7 +134,7 @@ def write_site(
     Where ``out`` is a link to a folder (site -> /var/www/site, say), the folder it links to
     is the one replaced, and the link stays.
     """
-    out = out.resolve()
+    out = resolved(out)
     check_replaceable(out)
     targets = {_checked(path): data for path, data in files.items()}
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -192,7 +218,7 @@ def _file_mode(folder: Path) -> int:
 
     Found by making one: Python cannot read the umask without setting it.
     """
-    probe = os.path.join(folder, f".mode-{os.getpid()}")
+    probe = os.path.join(folder, f".mode\\{secrets.token_hex(8)}")  # (no site path holds a backslash)
     _make_file(probe, b"")
     try:
         return stat.S_IMODE(os.lstat(probe).st_mode)

@@ -175,6 +175,22 @@ def test_output_folder_that_is_not_a_site_is_refused(site: Site, capsys: pytest.
     assert snapshot(out) == before
 
 
+def test_an_output_link_in_a_loop_or_to_a_missing_folder_is_refused(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site.root / "a").symlink_to(site.root / "b")
+    (site.root / "b").symlink_to(site.root / "a")
+    code, _, err = run(capsys, "--content", "content", "--out", "a", *NOW)
+    assert code == 2
+    assert "round in a circle" in err and "Traceback" not in err
+    unmounted = site.root / "mnt" / "web" / "site"
+    (site.root / "www").symlink_to(unmounted)  # (a disk not mounted)
+    code, _, err = run(capsys, "--content", "content", "--out", "www", *NOW)
+    assert code == 2
+    assert f"but {unmounted.parent} does not exist" in err
+    assert not (site.root / "mnt").exists()
+
+
 def test_help_explains_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--help"])

@@ -262,7 +262,7 @@ def test_folders_are_walked_through_links_and_a_loop_of_links_ends(tmp_path: Pat
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "macro.html").write_text("y", encoding="utf-8")
     (tmp_path / "a" / "linked").symlink_to(tmp_path / "elsewhere")
-    found = [path.relative_to(tmp_path).as_posix() for path in files_below(tmp_path)]
+    found = [Path(path).relative_to(tmp_path).as_posix() for path in files_below(tmp_path)]
     assert found == ["a/linked/macro.html", "a/page.html", "elsewhere/macro.html"]
 
 

@@ -47,7 +47,15 @@ CALLS = _calls()
 def test_messages_are_written_in_many_places() -> None:
     files = {name for name, _, _ in CALLS}
     assert len(CALLS) >= 100, len(CALLS)
-    assert {"fields.py", "crossref.py", "content.py", "loader.py", "yamlparse.py", "cli.py", "serve.py"} <= files
+    assert {
+        "fields.py",
+        "crossref.py",
+        "content.py",
+        "loader.py",
+        "yamlparse.py",
+        "cli.py",
+        "serve.py",
+    } <= files
 
 
 @pytest.mark.parametrize(("name", "line", "call"), CALLS, ids=[f"{n}:{line}" for n, line, _ in CALLS])
