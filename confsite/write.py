@@ -9,7 +9,6 @@ changed are written again.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import re
@@ -17,6 +16,7 @@ import secrets
 import shutil
 import stat
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from . import libc, spare, workers
@@ -147,7 +147,8 @@ def write_site(
     try:
         staging.chmod(0o755)
         known = spare.Manifests()
-        made = _update(staging, targets, out, kept, known.of(out), _file_mode(staging), jobs)
+        site = _Site(staging, targets, out, kept, known.of(out), _file_mode(staging))
+        made = site.update(jobs)
         _swap(staging, out)
         known.store(out, made)
         spare.keep(staging, out)
@@ -156,61 +157,58 @@ def write_site(
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _update(
-    staging: Path,
-    targets: dict[str, bytes],
-    out: Path,
-    kept: spare.Survey,
-    published: dict[str, object],
-    mode: int,
-    jobs: int = 1,
-) -> spare.Manifest:
-    """Make ``staging``, which holds what ``kept`` lists, hold exactly ``targets``.
+@dataclass(frozen=True)
+class _Site:
+    """A site being put together in ``staging``: what it must hold, and what it may take from.
 
-    A file is never written into: one that must change is removed and made anew, so that a
-    file hard-linked with the current site stays as it is. ``published``: the manifest of
-    ``out``. A file kept or linked has ``mode``, the permissions of a file made now: one whose
-    permissions were changed in the published site is made anew, as a build without cache
-    would. Return what staging then holds.
+    ``kept``: what staging held when it was claimed (the site the last build replaced);
+    ``published``: the manifest of ``out``, the site published now; ``mode``: the permissions
+    of a file made now. A file kept or linked must have them: one whose permissions were
+    changed in the published site is made anew, as a build without cache would.
     """
-    files, folders = kept.files, kept.folders.keys() - {""}
-    wanted = _with_parents({os.path.dirname(rel) for rel in targets})
-    for rel in files - targets.keys():
-        os.unlink(os.path.join(staging, rel))
-    for folder in sorted(folders - wanted, reverse=True):  # the deepest first
-        os.rmdir(os.path.join(staging, folder))
-    for folder in sorted(wanted - folders):
-        os.makedirs(os.path.join(staging, folder), exist_ok=True)
-    ordered = sorted(targets)
-    jobs = min(jobs, WRITERS) if len(targets.keys() - files) >= WRITE_IN_PARALLEL_FROM else 1
-    place = functools.partial(_placed, staging, targets, out, kept, published, mode)
-    return dict(zip(ordered, workers.map_items(place, ordered, jobs, min_items=2), strict=True))
 
+    staging: Path
+    targets: dict[str, bytes]
+    out: Path
+    kept: spare.Survey
+    published: dict[str, object]
+    mode: int
 
-def _placed(
-    staging: Path,
-    targets: dict[str, bytes],
-    out: Path,
-    kept: spare.Survey,
-    published: dict[str, object],
-    mode: int,
-    rel: str,
-) -> spare.Entry:
-    """Make ``staging/rel`` hold ``targets[rel]`` (see :func:`_update`); return its manifest entry."""
-    data = targets[rel]
-    target = os.path.join(staging, rel)
-    digest = hashlib.sha256(data).digest()
-    if rel in kept.files:
-        entry = kept.entries.get(rel)
-        if entry is not None and spare.vouched(target, entry, digest, mode):
-            return entry  # as the build that made it left it: no need to read it
-        if _holds(target, data, mode):
-            return spare.entry_of(target, digest)
-        os.unlink(target)
-    noted = spare.valid_entry(published.get(rel))
-    if not _link_unchanged(os.path.join(out, rel), target, data, noted, digest, mode):
-        _make_file(target, data)
-    return spare.entry_of(target, digest)
+    def update(self, jobs: int = 1) -> spare.Manifest:
+        """Make staging hold exactly the targets; return its manifest.
+
+        A file is never written into: one that must change is removed and made anew, so that
+        a file hard-linked with the current site stays as it is.
+        """
+        staging, targets = self.staging, self.targets
+        files, folders = self.kept.files, self.kept.folders.keys() - {""}
+        wanted = _with_parents({os.path.dirname(rel) for rel in targets})
+        for rel in files - targets.keys():
+            os.unlink(os.path.join(staging, rel))
+        for folder in sorted(folders - wanted, reverse=True):  # the deepest first
+            os.rmdir(os.path.join(staging, folder))
+        for folder in sorted(wanted - folders):
+            os.makedirs(os.path.join(staging, folder), exist_ok=True)
+        ordered = sorted(targets)
+        jobs = min(jobs, WRITERS) if len(targets.keys() - files) >= WRITE_IN_PARALLEL_FROM else 1
+        return dict(zip(ordered, workers.map_items(self.place, ordered, jobs, min_items=2), strict=True))
+
+    def place(self, rel: str) -> spare.Entry:
+        """Make ``staging/rel`` hold its target's bytes; return its manifest entry."""
+        data, mode = self.targets[rel], self.mode
+        target = os.path.join(self.staging, rel)
+        digest = hashlib.sha256(data).digest()
+        if rel in self.kept.files:
+            entry = self.kept.entries.get(rel)
+            if entry is not None and spare.vouched(target, entry, digest, mode):
+                return entry  # as the build that made it left it: no need to read it
+            if _holds(target, data, mode):
+                return spare.entry_of(target, digest)
+            os.unlink(target)
+        noted = spare.valid_entry(self.published.get(rel))
+        if not _link_unchanged(os.path.join(self.out, rel), target, data, noted, digest, mode):
+            _make_file(target, data)
+        return spare.entry_of(target, digest)
 
 
 def _file_mode(folder: Path) -> int:

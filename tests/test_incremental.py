@@ -533,14 +533,14 @@ def test_files_made_on_two_processes_are_those_one_process_makes(
     )
     monkeypatch.setattr(write, "WRITE_IN_PARALLEL_FROM", 100)
     makers = tmp_path / "makers"  # the process that made each file, a line each
-    placed = write._placed
+    place = write._Site.place
 
-    def noting(*args: Any) -> spare.Entry:
+    def noting(site: write._Site, rel: str) -> spare.Entry:
         with open(makers, "a") as note:
             note.write(f"{os.getpid()}\n")
-        return placed(*args)
+        return place(site, rel)
 
-    monkeypatch.setattr(write, "_placed", noting)
+    monkeypatch.setattr(write._Site, "place", noting)
     files = {**SMALL, **{f"de/s/{i}/index.html": f"Seite {i}".encode() for i in range(200)}}
     write_site(files, out, jobs=2)  # a new folder: every file is made, on two processes
     assert tree(out) == (files, folders_of(files))
