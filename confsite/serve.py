@@ -19,12 +19,10 @@ Design choices:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import gc
 import logging
-import os
 import secrets
 import signal
 import threading
@@ -44,12 +42,12 @@ from .messages import msg
 from .model import Conference
 from .registration import State
 from .serve_http import Built, PreviewServer
-from .walk import files_below
+from .walk import FileState, states_below
 
 log = logging.getLogger(__name__)
 
 #: Every watched file: path -> (modified, size, inode).
-Snapshot = dict[str, tuple[int, int, int]]
+Snapshot = dict[str, FileState]
 
 POLL_SECONDS = 0.025
 #: After a change, wait until the files stay the same this long (an editor may write twice).
@@ -268,10 +266,7 @@ def _snapshot(folders: tuple[Path, ...]) -> Snapshot:
     """
     found: Snapshot = {}
     for folder in folders:
-        for path in files_below(folder, hidden=False):
-            with contextlib.suppress(OSError):  # deleted between listing and looking
-                info = os.stat(path)
-                found[path] = (info.st_mtime_ns, info.st_size, info.st_ino)
+        found.update(states_below(folder, hidden=False))
     return found
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import jinja2
 
 from . import cache, reads
-from .walk import files_below
+from .walk import FileState, files_below, states_below
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
     """
     folder = templates.resolve()
     env = _environment(folder, cache.enabled())
-    state = _folder_state(folder)
+    state = states_below(folder)
     if _seen.get(folder) != state:
         if env.cache is not None:
             env.cache.clear()
@@ -50,21 +49,9 @@ def folder_digest(templates: Path) -> str:
 
 
 #: templates folder -> the state of its files when its environment was last handed out
-_seen: dict[Path, tuple[tuple[str, int, int], ...]] = {}
+_seen: dict[Path, dict[str, FileState]] = {}
 #: templates folder -> folder_digest(), dropped when the folder changes
 _digests: dict[Path, str] = {}
-
-
-def _folder_state(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    """Return every file of a folder with its size and modification time."""
-    state = []
-    for path in files_below(folder):
-        try:
-            info = os.stat(path)
-        except OSError:  # removed meanwhile
-            continue
-        state.append((path, info.st_size, info.st_mtime_ns))
-    return tuple(state)
 
 
 @functools.cache

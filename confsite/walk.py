@@ -41,3 +41,19 @@ def files_below(folder: Path, hidden: bool = True) -> list[str]:
     visit(os.fspath(folder), frozenset())
     found.sort()
     return found
+
+
+#: Of a file: its modification time (ns), size and inode. Any edit changes one of them.
+FileState = tuple[int, int, int]
+
+
+def states_below(folder: Path, hidden: bool = True) -> dict[str, FileState]:
+    """Return the state of every file below ``folder`` (see :func:`files_below`), by path."""
+    found: dict[str, FileState] = {}
+    for path in files_below(folder, hidden):
+        try:
+            info = os.stat(path)
+        except OSError:  # removed between listing and looking
+            continue
+        found[path] = (info.st_mtime_ns, info.st_size, info.st_ino)
+    return found
