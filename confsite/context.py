@@ -86,11 +86,7 @@ class PageContext:
         """Return a text in this page's language, marked when it is in another language."""
         if text is None:
             return Markup("")
-        value = escape(text.get(self.lang))
-        written = text.lang_of(self.lang)
-        if written != self.lang:
-            return Markup(f'<span lang="{written}">{value}</span>')
-        return Markup(value)
+        return self._marked(text, escape(text.get(self.lang)), "span")
 
     def plain(self, text: Text | None) -> str:
         """Return a text in this page's language without markup."""
@@ -100,11 +96,14 @@ class PageContext:
         """Render a Markdown text in this page's language to safe HTML."""
         if text is None:
             return Markup("")
-        html = markdown(text.get(self.lang))
+        return self._marked(text, markdown(text.get(self.lang)), "div")
+
+    def _marked(self, text: Text, html: Markup, element: str) -> Markup:
+        """Return ``html``, in ``element`` naming its language when ``text`` lacks this page's."""
         written = text.lang_of(self.lang)
         if written != self.lang:
-            return Markup(f'<div lang="{written}">{html}</div>')
-        return html
+            return Markup(f'<{element} lang="{written}">{html}</{element}>')
+        return Markup(html)
 
     def markdown(self, source: str) -> Markup:
         """Render Markdown written in this page's language."""

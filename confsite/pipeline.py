@@ -8,7 +8,7 @@ import functools
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -89,7 +89,9 @@ def render_site(
     # the flyers, reads the last build's pages and renders the others with its workers.
     fork_feeds = page_jobs > 1 and bool(makers)
     with workers.started(functools.partial(_made, makers), fork=fork_feeds) as feeds_made:
-        downloads = {f"{lang}/flyer.pdf": pdf for lang, pdf in _flyers(conf, state, templates, jobs, flyers)}
+        downloads = {
+            f"{lang}/flyer.pdf": pdf for lang, pdf in _flyers(conf, state, templates, jobs, flyers).items()
+        }
         sizes = {path: len(data) for path, data in downloads.items()}
         others = [*FEEDS, *ics.paths(conf, routes)]
         renderer = Renderer(conf, templates, state, sizes, others)
@@ -110,12 +112,12 @@ def render_site(
 
 def _flyers(
     conf: Conference, state: State, templates: Path, jobs: int, make: FlyerMaker | None
-) -> Iterable[tuple[str, bytes]]:
+) -> dict[str, bytes]:
     """Return the flyer PDF of every language: by ``make``, or else all of them at once."""
     if make is not None:
-        return [(lang, make(conf, lang, state, templates)) for lang in conf.languages]
+        return {lang: make(conf, lang, state, templates) for lang in conf.languages}
     sources = {lang: flyer.flyer_source(conf, lang, state, templates) for lang in conf.languages}
-    return flyer.flyer_pdfs(sources, jobs).items()
+    return flyer.flyer_pdfs(sources, jobs)
 
 
 def _markdown_sources(conf: Conference) -> list[str]:

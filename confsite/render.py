@@ -259,7 +259,7 @@ class Renderer:
                 fragments_rendered += len(fragments) - reused_here
                 fragments_reused += reused_here
         finally:
-            made.close()  # (if a page failed here, this ends the workers at once)
+            made.close()  # (if the build failed here, the workers skip what is left)
             _numberings.pop((call, os.getpid()), None)  # (of the pages made here: the preview's)
         log.debug("rendered %d pages, %d unchanged", len(pages), len(self.routes.all) - len(pages))
         log.debug("fragments: %d rendered, %d used again", fragments_rendered, fragments_reused)

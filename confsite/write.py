@@ -94,11 +94,14 @@ def resolved(out: Path) -> Path:
     return target
 
 
-def check_replaceable(out: Path) -> None:
-    """Refuse to replace a folder that is not empty and not an earlier build."""
+def check_replaceable(out: Path) -> Path:
+    """Return the folder that ``out`` names (see :func:`resolved`), if it may be replaced.
+
+    Refuse one that is not empty and not an earlier build.
+    """
     out = resolved(out)
     if not out.exists():
-        return
+        return out
     if not out.is_dir():
         raise OutputError(
             msg("{out} exists and is not a folder", "{out} gibt es, aber es ist kein Ordner", out=out)
@@ -114,6 +117,7 @@ def check_replaceable(out: Path) -> None:
                 markers=msg("{a} and {b}", "{a} und {b}", a=_MARKERS[0], b=_MARKERS[1]),
             )
         )
+    return out
 
 
 def write_site(
@@ -134,8 +138,7 @@ def write_site(
     Where ``out`` is a link to a folder (site -> /var/www/site, say), the folder it links to
     is the one replaced, and the link stays.
     """
-    out = resolved(out)
-    check_replaceable(out)
+    out = check_replaceable(out)
     targets = {_checked(path): data for path, data in files.items()}
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out)
