@@ -20,6 +20,7 @@ from pathlib import Path
 from . import cache
 from .digests import Digest, Evaluator, ReadPath
 from .reads import Page, Reused
+from .walk import FileState, file_state
 
 #: The libraries whose versions can change a page's bytes.
 _LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "nh3", "Babel", "icalendar")
@@ -57,7 +58,7 @@ def load() -> Kept | None:
     if not cache.enabled():
         return None
     path = cache.table_path("pages", _version())
-    seen = _file_state(path)
+    seen = file_state(path)
     if _last is not None and _last[0] == (path, seen) and (seen is not None or cache.held()):
         return _last[1]  # (no file yet: the table is held in memory, see cache.held_in_memory)
     table = cache.load_table(path)
@@ -82,20 +83,12 @@ def _is_entry(entry: object) -> bool:
 
 
 #: The table this process last wrote or read: (its file and the file's state), the table.
-_last: tuple[tuple[Path, tuple[int, int, int] | None], Kept] | None = None
-
-
-def _file_state(path: Path) -> tuple[int, int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return (info.st_ino, info.st_size, info.st_mtime_ns)
+_last: tuple[tuple[Path, FileState | None], Kept] | None = None
 
 
 def _remember(path: Path, kept: Kept) -> None:
     global _last  # noqa: PLW0603  (one table per process)
-    _last = ((path, _file_state(path)), kept)
+    _last = ((path, file_state(path)), kept)
 
 
 #: Separates a page's key from the name of one of its fragments in a fragment's key.

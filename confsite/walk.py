@@ -1,4 +1,4 @@
-"""Listing a folder's files as the build reads them: through links to folders."""
+"""Files as the build reads them: a folder's files through links to folders, and each file's state."""
 
 from __future__ import annotations
 
@@ -51,9 +51,16 @@ def states_below(folder: Path, hidden: bool = True) -> dict[str, FileState]:
     """Return the state of every file below ``folder`` (see :func:`files_below`), by path."""
     found: dict[str, FileState] = {}
     for path in files_below(folder, hidden):
-        try:
-            info = os.stat(path)
-        except OSError:  # removed between listing and looking
-            continue
-        found[path] = (info.st_mtime_ns, info.st_size, info.st_ino)
+        state = file_state(path)
+        if state is not None:  # (else removed between listing and looking)
+            found[path] = state
     return found
+
+
+def file_state(path: str | Path) -> FileState | None:
+    """Return a file's modification time (ns), size and inode; None if it is not there."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
