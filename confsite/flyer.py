@@ -30,9 +30,10 @@ CACHE_DIR = cache.ROOT / "flyer"
 #: session's title or time, up to 40 sessions) makes another one, and a preview makes one
 #: after every such save. Enough to go back a few edits without WeasyPrint.
 KEPT_FLYERS = 8
-#: The template of the flyer and its stylesheet, inside the templates folder.
-TEMPLATE = "flyer/flyer.html"
-STYLESHEET = "flyer/flyer.css"
+#: The folder of the flyer's templates, inside the templates folder; its template and stylesheet.
+FOLDER = "flyer/"
+TEMPLATE = f"{FOLDER}flyer.html"
+STYLESHEET = f"{FOLDER}flyer.css"
 
 
 class PrintContext(PageContext):

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import cache, compress, feeds, flyer, headers, ics, markup, share_image, workers
+from . import cache, compress, feeds, flyer, headers, ics, markup, share_image, templating, workers
 from .content import load_conference
 from .model import Conference
 from .registration import State, state_at
 from .render import Renderer
-from .routes import Routes
+from .routes import PAGE_TEMPLATES, Routes
 from .spare import survey
 from .workers import MIN_ITEMS, default_jobs, map_items
 from .write import check_replaceable, write_site
@@ -83,27 +83,30 @@ def render_site(
     state = state_at(conf, now)
     routes = Routes(conf)
     page_jobs = jobs if len(routes.all) >= PARALLEL_FROM else 1
-    markup.convert_all(_markdown_sources(conf), page_jobs)  # (before the feeds: they show texts too)
-    makers = feed_makers(conf, routes) if feeds else {}
-    # A process of their own makes the feeds (0.3 s at 1,000 sessions) while this one gets
-    # the flyers, reads the last build's pages and renders the others with its workers.
-    fork_feeds = page_jobs > 1 and bool(makers)
-    with workers.started(functools.partial(_made, makers), fork=fork_feeds) as feeds_made:
-        downloads = {
-            f"{lang}/flyer.pdf": pdf for lang, pdf in _flyers(conf, state, templates, jobs, flyers).items()
-        }
-        sizes = {path: len(data) for path, data in downloads.items()}
-        others = [*FEEDS, *ics.paths(conf, routes)]
-        renderer = Renderer(conf, templates, state, sizes, others)
-        shares = share_image.share_images(renderer)
-        renderer.share_images = {lang: (image.path, image.alt) for lang, image in shares.items()}
-        to_draw = share_image.to_draw(shares.values())
-        # The share images not kept are drawn by a process of their own too (0.15 s with Pillow's import).
-        drawing = functools.partial(share_image.draw_all, to_draw)
-        with workers.started(drawing, fork=jobs > 1 and bool(to_draw)) as pngs_made:
+    # The share images not kept are drawn by a process of their own, from the start (the two
+    # of the default conference take 0.19 s, Pillow's import included). What they show and
+    # their names need no downloads, so a renderer without them does.
+    shares = share_image.share_images(Renderer(conf, templates, state))
+    to_draw = share_image.to_draw(shares.values())
+    drawing = functools.partial(share_image.draw_all, to_draw)
+    with workers.started(drawing, fork=jobs > 1 and bool(to_draw)) as pngs_made:
+        markup.convert_all(_markdown_sources(conf), page_jobs)  # (before the feeds: they show texts too)
+        makers = feed_makers(conf, routes) if feeds else {}
+        # A process of their own makes the feeds (0.3 s at 1,000 sessions) while this one gets
+        # the flyers, reads the last build's pages and renders the others with its workers.
+        fork_feeds = page_jobs > 1 and bool(makers)
+        with workers.started(functools.partial(_made, makers), fork=fork_feeds) as feeds_made:
+            downloads = {
+                f"{lang}/flyer.pdf": pdf
+                for lang, pdf in _flyers(conf, state, templates, jobs, flyers).items()
+            }
+            sizes = {path: len(data) for path, data in downloads.items()}
+            others = [*FEEDS, *ics.paths(conf, routes)]
+            renderer = Renderer(conf, templates, state, sizes, others)
+            renderer.share_images = {lang: (image.path, image.alt) for lang, image in shares.items()}
             files, pieces = renderer.outputs(page_jobs, pieces=ics.pieces(conf, routes))
             files.update(feeds_made.result())
-            files.update(share_image.drawn(shares.values(), to_draw, pngs_made.result()))
+        files.update(share_image.drawn(shares.values(), to_draw, pngs_made.result()))
     files.update(ics.assemble(conf, routes, pieces))
     files.update(downloads)
     files["_headers"] = headers.headers_file()
@@ -181,13 +184,22 @@ def build(
     jobs = default_jobs()
     # A process of its own looks at the site kept for ``out`` (spare.survey) meanwhile.
     surveying = workers.started(functools.partial(survey, out), fork=jobs > 1 and cache.enabled())
-    with cache.written_aside(), surveying as surveyed:  # (the caches are written aside too)
+    # Another compiles the templates into the cache in the order this one needs them: the
+    # flyer's, the partials that most pages include, then the pages'. This one takes each from
+    # there, or compiles it itself if it gets there first.
+    env = templating.make_environment(templates)
+    order = (flyer.FOLDER, "_", *PAGE_TEMPLATES.values())
+    compile_all = functools.partial(templating.compile_all, env, order)
+    compiling = workers.started(compile_all, fork=jobs > 1 and env.bytecode_cache is not None)
+    with cache.written_aside(), surveying as surveyed, compiling as compiled:
         conf = load(content, templates, base_url)
         moment = now.replace(tzinfo=conf.tz) if now.tzinfo is None else now.astimezone(conf.tz)
         files = render_site(conf, moment, templates, jobs)
         site = with_compressed(files, jobs)
-        cache.write_aside()  # (while this process writes the site, on one core)
+        cache.write_aside()  # (the caches too, while this process writes the site, on one core)
         write_site(site, out, surveyed.result(), jobs)
+        if compiled.forked:  # (done long since: waiting leaves no half-written file behind)
+            compiled.result()
     pages = sum(1 for path in files if path.endswith(".html"))
     seconds = time.perf_counter() - started
     log.info("built %d files (%d pages) in %.2f s", len(files), pages, seconds)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import itertools
@@ -14,7 +13,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
 from . import cache, digests, ics, pagecache, reads, templating
@@ -233,9 +231,7 @@ class Renderer:
         reused = list(done)
         pages = [r for r in self.routes.all if r.file not in done]
         if jobs > 1 and len(pages) > 1:  # compile the templates here once, rather than in each process
-            for name in self.env.list_templates(extensions=("html", "xml")):
-                with contextlib.suppress(jinja2.TemplateError):  # unused ones may be broken
-                    self.env.get_template(name)
+            templating.compile_all(self.env)
         tasks: list[Callable[[], Made]] = [
             *(
                 functools.partial(self._recorded_piece, key, make)

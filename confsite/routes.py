@@ -7,6 +7,12 @@ from functools import cached_property
 
 from .model import Conference
 
+#: The template of each kind of page, in the order of the site's pages (Routes.all).
+PAGE_TEMPLATES = {
+    kind: f"{kind}.html"
+    for kind in ("home", "program", "people", "venue", "flyer", "session", "forum", "panel", "person", "page")
+}
+
 #: The interface string that names the folder of each kind of page.
 _SECTIONS = {
     "program": "slug_program",
@@ -64,18 +70,12 @@ class Routes:
     def all(self) -> tuple[Route, ...]:
         """Return every HTML page of the site in every language, in a stable order."""
         conf = self.conf
-        items: list[tuple[str, str, str]] = [
-            ("home", "", "home.html"),
-            ("program", "", "program.html"),
-            ("people", "", "people.html"),
-            ("venue", "", "venue.html"),
-            ("flyer", "", "flyer.html"),
-        ]
-        items += [("session", s.id, "session.html") for s in conf.sessions]
-        items += [("forum", f.id, "forum.html") for f in conf.forums]
-        items += [("panel", p.id, "panel.html") for p in conf.panels]
-        items += [("person", p.id, "person.html") for p in conf.people]
-        items += sorted({("page", p.key, "page.html") for p in conf.pages})
+        items = [(kind, "", PAGE_TEMPLATES[kind]) for kind in ("home", "program", "people", "venue", "flyer")]
+        items += [("session", s.id, PAGE_TEMPLATES["session"]) for s in conf.sessions]
+        items += [("forum", f.id, PAGE_TEMPLATES["forum"]) for f in conf.forums]
+        items += [("panel", p.id, PAGE_TEMPLATES["panel"]) for p in conf.panels]
+        items += [("person", p.id, PAGE_TEMPLATES["person"]) for p in conf.people]
+        items += sorted({("page", p.key, PAGE_TEMPLATES["page"]) for p in conf.pages})
         return tuple(
             Route((kind, ident), lang, self.path(kind, lang, ident), template)
             for lang in conf.languages

@@ -34,7 +34,7 @@ BAND_BG, BAND_FG, BAND_MUTED = (238, 244, 246), (11, 90, 107), (27, 31, 35)
 KEPT_IMAGES = 8
 #: Few colours: a palette PNG of flat colours and anti-aliased text stays small.
 COLOURS = 48
-#: Where Debian's fonts-dejavu-core puts its fonts, when fc-match is missing.
+#: Where Debian's fonts-dejavu-core puts its fonts.
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 FontType: TypeAlias = "ImageFont.FreeTypeFont | ImageFont.ImageFont"
@@ -217,7 +217,15 @@ def _font(bold: bool, size: int) -> FontType:
 
 @functools.cache
 def _font_file(bold: bool) -> Path | None:
-    """Find the font file with fc-match, else at Debian's DejaVu path."""
+    """Find the font file: at Debian's DejaVu path, else with fc-match.
+
+    Debian's path comes first because it is the same font that fc-match would name there,
+    found without starting fc-match: twice 8 ms, in every build (the images' names hold the
+    fonts' digests).
+    """
+    debian = DEJAVU / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+    if debian.is_file():
+        return debian
     fc_match = shutil.which("fc-match")
     if fc_match:
         pattern = "DejaVu Sans:bold" if bold else "DejaVu Sans"
@@ -226,5 +234,4 @@ def _font_file(bold: bool) -> Path | None:
         ).stdout.strip()
         if found.lower().endswith((".ttf", ".otf")) and Path(found).is_file():
             return Path(found)
-    fallback = DEJAVU / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
-    return fallback if fallback.is_file() else None
+    return None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,22 @@ def folder_digest(templates: Path) -> str:
                 digest.update(path.read_bytes())
         _digests[folder] = digest.hexdigest()
     return _digests[folder]
+
+
+def compile_all(env: jinja2.Environment, order: Sequence[str] = ()) -> None:
+    """Compile every template of ``env``, in the ``order`` of the beginnings of their names.
+
+    Those that begin with none of ``order`` come last, and alike ones by name. Each is
+    compiled once per process (and with a cache, once until it changes: see _environment).
+    One that does not compile is left to the page that uses it, to report.
+    """
+
+    def rank(name: str) -> tuple[int, str]:
+        return next((i for i, start in enumerate(order) if name.startswith(start)), len(order)), name
+
+    for name in sorted(env.list_templates(extensions=("html", "xml")), key=rank):
+        with contextlib.suppress(jinja2.TemplateError):  # (unused ones may be broken)
+            env.get_template(name)
 
 
 #: templates folder -> the state of its files when its environment was last handed out
