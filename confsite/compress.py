@@ -22,6 +22,8 @@ SMALL = 64 * 1024
 #: files of 1,000 sessions (6,622, 47.5 MB) packed to 13.01 MB in 0.51 s instead of 13.08 MB
 #: in 0.92 s. Its header holds no time, so the same bytes give the same file.
 GZIP_LEVEL = 9
+#: The libraries' versions, which a cache of the siblings is keyed by (with this module).
+LIBRARIES = f"brotli {brotli.__version__}, libdeflate bindings {deflate.__version__}"
 
 
 def compressed(path: str, data: bytes) -> dict[str, bytes]:

@@ -9,7 +9,6 @@ import hashlib
 import itertools
 import logging
 import os
-from importlib.metadata import version
 from pathlib import Path
 
 from babel.dates import format_interval
@@ -89,7 +88,7 @@ def flyer_pdfs(sources: dict[str, tuple[str, str]], jobs: int = 1) -> dict[str, 
 
 def _key(html: str, css: str) -> str:
     """Name the input of a PDF: its HTML and stylesheet, and the versions of what renders them."""
-    made_of = (html, css, f"weasyprint {version('weasyprint')}", f"pydyf {version('pydyf')}")
+    made_of = (html, css, *(cache.installed(name) for name in ("weasyprint", "pydyf")))
     return hashlib.sha256("\0".join(made_of).encode()).hexdigest()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import html
 from collections.abc import Callable, Iterable
-from importlib import metadata
 from pathlib import Path
 
 import nh3
@@ -121,6 +120,5 @@ def _convert_plain(source: str) -> tuple[str, str]:
 
 def _version() -> str:
     """Name the version of conversions: this module and the libraries it uses."""
-    return cache.version(
-        Path(__file__).read_bytes(), metadata.version("markdown-it-py"), metadata.version("nh3")
-    )
+    libraries = [cache.installed(name) for name in ("markdown_it", "nh3")]  # (see cache.installed)
+    return cache.version(Path(__file__).read_bytes(), *libraries)

@@ -14,16 +14,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
+
+import babel
+import icalendar
+import jinja2
 
 from . import cache
 from .digests import Digest, Evaluator, ReadPath
 from .reads import Page, Reused
 from .walk import FileState, file_state
-
-#: The libraries whose versions can change a page's bytes.
-_LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "nh3", "Babel", "icalendar")
 
 
 @functools.cache
@@ -31,7 +31,9 @@ def _version() -> str:
     """Name the code that renders pages: every module of confsite and the libraries' versions."""
     package = Path(__file__).resolve().parent
     sources = [path.read_bytes() for path in sorted(package.rglob("*.py"))]
-    return cache.version(*sources, *(metadata.version(name) for name in _LIBRARIES))
+    libraries = [library.__version__ for library in (jinja2, babel, icalendar)]
+    libraries += [cache.installed(name) for name in ("markdown_it", "markupsafe", "nh3")]  # (see installed)
+    return cache.version(*sources, *libraries)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from . import cache, compress, feeds, flyer, headers, ics, markup, share_image, templating, workers
@@ -142,7 +141,7 @@ def _made(makers: dict[str, Callable[[], bytes]]) -> dict[str, bytes]:
 def with_compressed(files: dict[str, bytes], jobs: int = 1) -> dict[str, bytes]:
     """Return ``compress.with_compressed(files)``, reusing earlier builds' siblings of the same bytes."""
     code = Path(compress.__file__).read_bytes()  # its settings, and how it calls gzip and brotli
-    version = cache.version(code, metadata.version("brotli"), metadata.version("deflate"))
+    version = cache.version(code, compress.LIBRARIES)
     keys = {path: f"{path}\0{hashlib.sha256(data).hexdigest()}" for path, data in files.items()}
     path_of = {key: path for path, key in keys.items()}
 

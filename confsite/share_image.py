@@ -10,9 +10,10 @@ import shutil
 import subprocess
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
+
+import PIL  # (its version only: the package itself loads nothing else; drawing loads the rest)
 
 from . import cache
 from .context import PageContext
@@ -122,7 +123,7 @@ def _key(texts: Texts) -> str:
 @functools.cache
 def _code() -> tuple[bytes, str]:
     """Return this module's source and Pillow's version (they do not change while a process runs)."""
-    return Path(__file__).read_bytes(), version("pillow")
+    return Path(__file__).read_bytes(), PIL.__version__
 
 
 def _drawing() -> str:

@@ -153,3 +153,20 @@ def test_without_a_process_to_be_had_the_tables_are_written_here(workdir: Path) 
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["True", "ended"]
     assert cache.load_table(cache.table_path("pages", "v1")) == {"b": 2}
+
+
+def test_an_installed_package_is_named_by_its_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """cache.installed: a key that changes with the package's files, found without importing it."""
+    package = tmp_path / "confsite_probe_package"
+    package.mkdir()
+    (package / "__init__.py").write_text("raise RuntimeError('imported')\n", encoding="utf-8")
+    (package / "_speedups.so").write_bytes(b"\x7fELF one")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    first = cache.installed("confsite_probe_package")
+    cache.installed.cache_clear()  # (a process names each package once)
+    (package / "_speedups.so").write_bytes(b"\x7fELF two")
+    second = cache.installed("confsite_probe_package")
+    assert len({first, second}) == 2 and all(len(name) == 64 for name in (first, second))
+    assert "confsite_probe_package" not in sys.modules
+    assert cache.installed("confsite_no_such_package") == ""
+    cache.installed.cache_clear()
