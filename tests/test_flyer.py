@@ -175,8 +175,34 @@ def test_flyer_after_the_deadline_says_closed_and_has_no_qr_code(conf: Conferenc
     late = state_at(conf, dt.datetime(2019, 3, 28, 12, tzinfo=conf.tz))
     html = flyer_html(conf, "en", late, TEMPLATES)
     assert "Registration is closed." in html
-    assert "data:image/svg+xml" not in html
+    assert "<confsite-qr" not in html
+    assert "data:image/svg+xml" not in flyer.with_qr_codes(html)
     assert "Please register" not in html
+
+
+def test_the_qr_code_is_drawn_for_weasyprint_only(conf: Conference) -> None:
+    """The HTML, which names the kept PDF, marks the code's address; WeasyPrint gets the code."""
+    html = flyer_html(conf, "en", state_at(conf, dt.datetime(2019, 3, 1, tzinfo=conf.tz)), TEMPLATES)
+    marks = re.findall(r"<confsite-qr ([0-9a-f]*)>", html)
+    assert [bytes.fromhex(mark).decode() for mark in marks] == [conf.registration.url]
+    drawn = flyer.with_qr_codes(html)
+    assert "<confsite-qr" not in drawn
+    (source,) = re.findall(r'<figure class="qr">\s*<img src="([^"]*)"', drawn)
+    assert source.startswith("data:image/svg+xml") and "<" not in source
+    assert html.replace(f"<confsite-qr {marks[0]}>", source) == drawn
+
+
+def test_a_text_like_the_qr_mark_stays_text(tmp_path: Path) -> None:
+    """Texts come to the flyer escaped, so none can pass for the mark of a QR code."""
+    mark = "<confsite-qr 68747470733a2f2f6576696c2e6578616d706c652f>"  # https://evil.example/
+    files = synth.conference(3)
+    files["conference.yaml"]["title"]["de"] = f"{mark} Konferenz"
+    synth.write(tmp_path / "content", files)
+    conf = load(tmp_path / "content")
+    assert conf.title.get("de").startswith(mark)
+    html = flyer_html(conf, "de", state_at(conf, dt.datetime(2019, 3, 1, tzinfo=conf.tz)), TEMPLATES)
+    assert "&lt;confsite-qr 6874" in html
+    assert "evil" not in flyer.with_qr_codes(html)
 
 
 def test_cache_returns_the_same_bytes_and_is_used(
@@ -196,6 +222,7 @@ def test_cache_returns_the_same_bytes_and_is_used(
         patch.setattr(
             flyer, "_weasyprint", lambda html, css: pytest.fail("rendered, not taken from the cache")
         )
+        patch.setattr(flyer, "qr_data_uri", lambda url: pytest.fail("a QR code drawn for a kept PDF"))
         assert flyer_pdf(conf, "de", state, TEMPLATES) == uncached
     flyer_pdf(conf, "en", state, TEMPLATES)  # another input, another entry
     assert len(list((tmp_path / CACHE_DIR).glob("*.pdf"))) == 2
