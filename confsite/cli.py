@@ -31,8 +31,8 @@ commands:
 
 exit status:
   0  success
-  1  the content has problems; each is printed as FILE:LINE: where: what,
-     and the output folder is left exactly as it was
+  1  the content (or a template) has problems; each is printed as
+     FILE:LINE: where: what, and the output folder is left exactly as it was
   2  wrong usage (unknown option, bad --now or --base-url, unusable --out)
 
 language:

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import jinja2
 from markupsafe import Markup
 
 from . import cache, digests, ics, pagecache, reads, templating
@@ -121,9 +122,16 @@ class Renderer:
         return self._menus[key]
 
     def render(self, template: str, ctx: PageContext, **extra: Any) -> bytes:
-        """Render one template for one page, which sees the conference as ``ctx`` does."""
-        tpl = self.env.get_template(template)
-        html = tpl.render(c=ctx, conf=ctx.conf, reg=ctx.state, lang=ctx.lang, **extra)
+        """Render one template for one page, which sees the conference as ``ctx`` does.
+
+        A template that does not compile or fails is reported like invalid content, at its
+        file and line (templating.problem): the build stops before it writes anything.
+        """
+        try:
+            tpl = self.env.get_template(template)
+            html = tpl.render(c=ctx, conf=ctx.conf, reg=ctx.state, lang=ctx.lang, **extra)
+        except jinja2.TemplateError as exc:
+            raise templating.problem(exc, self.templates, template) from None
         return html.encode("utf-8")
 
     def fragment(

@@ -27,13 +27,10 @@ import secrets
 import signal
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
-
-import jinja2
 
 from . import cache, flyer, pipeline
 from .errors import ContentInvalid
@@ -130,10 +127,8 @@ class Preview:
         except ContentInvalid as exc:
             self._fail(tuple(str(e) for e in exc.errors))
             return False
-        except Exception as exc:  # a template being edited, or a bug: keep serving, say what broke
-            self._fail(
-                (_describe(exc, self.templates),), None if isinstance(exc, jinja2.TemplateError) else exc
-            )
+        except Exception as exc:  # a bug: keep serving, say what broke (a template's mistake is above)
+            self._fail((f"{type(exc).__name__}: {exc}",), exc)
             return False
         prefix = urlsplit(conf.base_url).path or "/"
         with self._changed:
@@ -241,22 +236,6 @@ class Deferred(Mapping[str, bytes]):
 
     def __len__(self) -> int:
         return len(self._paths)
-
-
-def _describe(exc: Exception, templates: Path) -> str:
-    """Say what broke: FILE:LINE: template: what, when a template is to blame."""
-    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
-        return f"{display_path(Path(exc.filename))}:{exc.lineno}: template: {exc.message}"
-    if isinstance(exc, jinja2.TemplateError):  # e.g. an undefined name: the innermost template frame
-        root = templates.resolve()
-        frames = [
-            f
-            for f in traceback.extract_tb(exc.__traceback__)
-            if Path(f.filename).resolve().is_relative_to(root)
-        ]
-        if frames:
-            return f"{display_path(Path(frames[-1].filename))}:{frames[-1].lineno}: template: {exc}"
-    return f"{type(exc).__name__}: {exc}"
 
 
 def _snapshot(folders: tuple[Path, ...]) -> Snapshot:

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import logging
 import shutil
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 import jinja2
 
 from . import cache, reads
+from .errors import ContentError, ContentInvalid
+from .loader import display_path
 from .walk import FileState, files_below, states_below
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,24 @@ def folder_digest(templates: Path) -> str:
                 digest.update(path.read_bytes())
         _digests[folder] = digest.hexdigest()
     return _digests[folder]
+
+
+def problem(exc: jinja2.TemplateError, templates: Path, template: str) -> ContentInvalid:
+    """Report a template that does not compile, or fails while ``template`` renders, at its file and line.
+
+    The line is where Jinja found the mistake, else that of the innermost template in the
+    traceback (an undefined name, a missing include), else the first of ``template``.
+    """
+    root = templates.resolve()
+    file, line = root / template, 1
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        file, line = Path(exc.filename), exc.lineno
+    else:
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if Path(frame.filename).is_relative_to(root):  # (Jinja names them below its resolved folder)
+                file, line = Path(frame.filename), frame.lineno or 1
+    what = f"no template {exc.name!r}" if isinstance(exc, jinja2.TemplateNotFound) else str(exc.message)
+    return ContentInvalid([ContentError(display_path(file), line, "template", what)])
 
 
 def compile_all(env: jinja2.Environment, order: Sequence[str] = ()) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from test_incremental import synth  # the benchmark's conference generator
 
 from confbuilder import Site, make_site
 from confsite.cli import main
@@ -60,7 +62,8 @@ def assert_error_report(err: str, expected: list[tuple[str, int]]) -> None:
     matches = [ERROR_LINE.match(line) for line in problems]
     assert all(matches), f"not FILE:LINE: where: what:\n{err}"
     assert [(m["file"], int(m["line"])) for m in matches if m] == sorted(expected)
-    assert summary == f"{len(expected)} problems found; nothing was written."
+    plural = "1 problem" if len(expected) == 1 else f"{len(expected)} problems"
+    assert summary == f"{plural} found; nothing was written."
 
 
 # --- exit 0 ------------------------------------------------------------------------------------
@@ -199,6 +202,55 @@ def test_help_explains_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> Non
     assert "exit status" in help_text
     for code, meaning in (("0", "success"), ("1", "content"), ("2", "usage")):
         assert re.search(rf"^\s+{code}\s+.*{meaning}", help_text, re.MULTILINE), f"exit {code} not explained"
+
+
+#: A mistake in a template: the file, the line after which it goes, the mistake, what is said.
+TEMPLATE_MISTAKES = {
+    "syntax": ("session.html", "{% block main %}", "{% if %}", "Expected an expression"),
+    "undefined name": (
+        "person.html",
+        "{% block main %}",
+        "{{ no_such_name.title }}",
+        "'no_such_name' is undefined",
+    ),
+    "missing include": ("_footer.html", "<footer", "{% include '_gone.html' %}", "no template '_gone.html'"),
+}
+
+
+@pytest.mark.parametrize("sessions", [0, 80], ids=["one process", "page workers"])
+@pytest.mark.parametrize("mistake", TEMPLATE_MISTAKES)
+def test_a_failing_template_is_reported_at_its_file_and_line(
+    tmp_path: Path, mistake: str, sessions: int
+) -> None:
+    """Like invalid content: FILE:LINE: template: what, exit 1, no traceback, nothing written.
+
+    80 sessions make a site of more than 300 pages, which worker processes render: the
+    mistake is found in one of them and reported by the build.
+    """
+    name, after, wrong, said = TEMPLATE_MISTAKES[mistake]
+    templates = tmp_path / "my-templates"
+    shutil.copytree(ROOT / "templates", templates)
+    lines = (templates / name).read_text(encoding="utf-8").splitlines(keepends=True)
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith(after)) + 1
+    lines.insert(line - 1, wrong + "\n")
+    (templates / name).write_text("".join(lines), encoding="utf-8")
+    if sessions:
+        synth.write(tmp_path / "content", synth.conference(sessions))
+    else:
+        make_site(tmp_path)
+    argv = ["build", "--content", "content", "--templates", "my-templates", "--out", "site", *NOW]
+    built = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *argv],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert built.returncode == 1, built.stderr
+    assert_error_report(built.stderr, [(f"my-templates/{name}", line)])
+    assert f"my-templates/{name}:{line}: template: {said}" in built.stderr
+    assert not (tmp_path / "site").exists()
 
 
 # --- the real entry point, as a subprocess -----------------------------------------------------

@@ -9,6 +9,7 @@ import http.client
 import json
 import marshal
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -338,6 +339,30 @@ def test_flyer_is_rendered_again_only_when_it_changes(served: tuple[Site, Previe
 
 
 # --- starting and stopping --------------------------------------------------------------------
+
+
+def test_a_template_mistake_shows_its_file_and_line_over_the_last_good_site(tmp_path: Path) -> None:
+    """A template being edited fails as content does: FILE:LINE: template: what, and no traceback."""
+    make_site(tmp_path)
+    templates = tmp_path / "my-templates"
+    shutil.copytree(ROOT / "templates", templates)
+    preview = start(tmp_path, "--port", "0", "--templates", "my-templates", "--now", "2019-03-01T12:00")
+    talk = "de/programm/talk/"
+    session = templates / "session.html"
+    good = session.read_text(encoding="utf-8")
+    try:
+        assert "Grace Hopper" in page(preview, talk)
+        lines = good.splitlines(keepends=True)
+        line = next(i for i, text in enumerate(lines, 1) if text.startswith("{% block main %}")) + 1
+        session.write_text("".join([*lines[: line - 1], "{{ c.no_such_helper() }}\n", *lines[line - 1 :]]))
+        expected = f"my-templates/session.html:{line}: template: "
+        shown = eventually(lambda: page(preview, talk), lambda t: expected in html.unescape(t), "the overlay")
+        assert "Grace Hopper" in shown  # the last good page underneath
+        assert expected in preview.output() and "Traceback" not in preview.output()
+        session.write_text(good, encoding="utf-8")
+        eventually(lambda: page(preview, talk), lambda t: "confsite-errors" not in t, "the overlay to go")
+    finally:
+        stop(preview.process)
 
 
 def test_broken_start_port_in_use_and_ctrl_c(served: tuple[Site, Preview], tmp_path: Path) -> None:
