@@ -50,8 +50,9 @@ def installed(package: str) -> str:
 
     For the packages whose version a key needs although a build may not import them
     (WeasyPrint's import takes 0.38 s, markdown-it-py's 16 ms) or that name no version of their
-    own (MarkupSafe, nh3). The others' ``__version__`` serves. importlib.metadata would name
-    them all, but importing it alone takes 19 ms.
+    own (MarkupSafe 3 deprecates it). The others' ``__version__`` serves. importlib.metadata
+    would name them all, but importing it alone takes 19 ms. (Reading a package of 2.4 MB,
+    nh3's, takes 6 ms.)
     """
     spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:

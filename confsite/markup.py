@@ -12,6 +12,9 @@ from markupsafe import Markup
 
 from . import cache, workers
 
+#: nh3's version, which its extension module sets (its type stubs lack it).
+NH3_VERSION: str = nh3.__version__  # type: ignore[attr-defined]
+
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3",
     "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table",
@@ -120,5 +123,4 @@ def _convert_plain(source: str) -> tuple[str, str]:
 
 def _version() -> str:
     """Name the version of conversions: this module and the libraries it uses."""
-    libraries = [cache.installed(name) for name in ("markdown_it", "nh3")]  # (see cache.installed)
-    return cache.version(Path(__file__).read_bytes(), *libraries)
+    return cache.version(Path(__file__).read_bytes(), cache.installed("markdown_it"), NH3_VERSION)

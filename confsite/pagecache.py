@@ -20,7 +20,7 @@ import babel
 import icalendar
 import jinja2
 
-from . import cache
+from . import cache, markup
 from .digests import Digest, Evaluator, ReadPath
 from .reads import Page, Reused
 from .walk import FileState, file_state
@@ -32,7 +32,7 @@ def _version() -> str:
     package = Path(__file__).resolve().parent
     sources = [path.read_bytes() for path in sorted(package.rglob("*.py"))]
     libraries = [library.__version__ for library in (jinja2, babel, icalendar)]
-    libraries += [cache.installed(name) for name in ("markdown_it", "markupsafe", "nh3")]  # (see installed)
+    libraries += [cache.installed("markdown_it"), cache.installed("markupsafe"), markup.NH3_VERSION]
     return cache.version(*sources, *libraries)
 
 
