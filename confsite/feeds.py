@@ -13,10 +13,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 
-from .fields import slugify
 from .markup import plain
 from .model import Conference, Person, Session, Text
 from .routes import Routes
+from .scalars import slugify
 
 #: The order in which people's roles are listed.
 ROLES = ("speaker", "moderator", "panelist", "host")

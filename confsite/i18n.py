@@ -11,9 +11,10 @@ from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_name
 
 from .errors import Errors
-from .fields import SLUG, describe, known_language, suggest
+from .fields import SLUG, describe, suggest
 from .loader import display_path, load_yaml
 from .messages import Message, msg
+from .texts import known_language
 from .yamlparse import LMap
 
 #: The language whose shipped strings define the full set of keys.

@@ -4,7 +4,7 @@ The preview builds after every save, in one process, and holds its cache tables 
 Of a program of 1,000 sessions one session changed: the parsed documents of the other files,
 and the other sessions' parts of the changed one, are the very objects of the last build
 (keptparse._KeptParses.documents, reparse.py). What was made of them is taken again instead of
-being made anew: checked records (fields.parse_record), sessions and people (content.py) and
+being made anew: checked records (fields.parse_record), sessions and people (assemble.py) and
 digests (digests.Digests).
 
 A result is kept under its inputs, compared by identity, and under other values (``also``),

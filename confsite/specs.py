@@ -8,31 +8,12 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 
-from .fields import (
-    MISSING,
-    Bool,
-    Choice,
-    Ctx,
-    Date,
-    DateOrTime,
-    Email,
-    Field,
-    Int,
-    ListOf,
-    Loc,
-    MapOf,
-    Number,
-    Record,
-    RecordKind,
-    Slug,
-    Str,
-    TextKind,
-    Time,
-    Url,
-    known_language,
-)
+from .dates import Date, DateOrTime, Time
+from .fields import MISSING, Ctx, Field, ListOf, Loc, MapOf, Record, RecordKind
 from .messages import msg
 from .model import KINDS, STATUSES
+from .scalars import Bool, Choice, Email, Int, Number, Slug, Str, Url
+from .texts import TextKind, known_language
 
 
 class Language(Str):

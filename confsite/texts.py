@@ -1,0 +1,180 @@
+"""The field kind of texts: one per configured language, or one for all of them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from .fields import MISSING, Ctx, Kind, Loc, describe
+from .messages import msg
+from .model import Text
+from .yamlparse import LMap
+
+
+def known_language(code: str) -> bool:
+    """Tell whether Babel knows a language code (de, en, fr, ...)."""
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+class TextKind(Kind):
+    """A text in every configured language, or one language-neutral string."""
+
+    def __init__(self, markdown: bool = False) -> None:
+        self.markdown = markdown
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            text = str(value).strip()
+            if not text:
+                ctx.error_at(
+                    loc,
+                    msg(
+                        "is empty; write the text or remove the key",
+                        "ist leer; schreiben Sie den Text oder entfernen Sie den Schlüssel",
+                    ),
+                )
+                return MISSING
+            return Text.neutral(text)
+        if not isinstance(value, LMap):
+            ctx.error_at(
+                loc,
+                msg(
+                    "expected a text or a mapping of languages ({languages}), got {got}",
+                    "erwartet: ein Text oder eine Zuordnung von Sprachen ({languages}); gefunden: {got}",
+                    languages=ctx.languages,
+                    got=describe(value),
+                ),
+            )
+            return MISSING
+        if "text" in value or "lang" in value:
+            return self._tagged(ctx, value, loc)
+        if not ctx.languages_valid:
+            return MISSING  # the languages list is reported in conference.yaml; nothing to judge by
+        ok = True
+        for key in value:
+            if key not in ctx.languages:
+                ctx.error(
+                    value.path,
+                    value.line_of(key),
+                    f"{loc.where}.{key}",
+                    msg(
+                        "language '{lang}' is not configured (languages: {languages})",
+                        "die Sprache '{lang}' ist nicht eingerichtet (Sprachen: {languages})",
+                        lang=key,
+                        languages=ctx.languages,
+                    ),
+                )
+                ok = False
+        texts: dict[str, str] = {}
+        for lang in ctx.languages:
+            if lang not in value:
+                ctx.error_at(
+                    loc,
+                    msg(
+                        "missing the text in language '{lang}'",
+                        "der Text in der Sprache '{lang}' fehlt",
+                        lang=lang,
+                    ),
+                )
+                ok = False
+                continue
+            item = value[lang]
+            if not isinstance(item, str | int | float) or isinstance(item, bool) or not str(item).strip():
+                ctx.error(
+                    value.path,
+                    value.line_of(lang),
+                    f"{loc.where}.{lang}",
+                    msg(
+                        "expected a text, got {got}",
+                        "erwartet: ein Text; gefunden: {got}",
+                        got=describe(item),
+                    ),
+                )
+                ok = False
+                continue
+            texts[lang] = str(item).strip()
+        return Text.of(texts) if ok else MISSING
+
+    def _tagged(self, ctx: Ctx, value: LMap, loc: Loc) -> Any:
+        """Check ``{text: ..., lang: en}``: one text in a named language, shown in every language."""
+        ok = True
+        for key in value:
+            if key not in ("text", "lang"):
+                ctx.error(
+                    value.path,
+                    value.line_of(key),
+                    f"{loc.where}.{key}",
+                    msg(
+                        "unknown key '{key}'; a language-tagged text has only text and lang",
+                        "unbekannter Schlüssel '{key}'; ein Text mit Sprachangabe hat nur text und lang",
+                        key=key,
+                    ),
+                )
+                ok = False
+        for key, what in (
+            ("text", msg("the text", "der Text")),
+            (
+                "lang",
+                msg(
+                    "the language it is written in, e.g. en",
+                    "die Sprache, in der er geschrieben ist, z. B. en",
+                ),
+            ),
+        ):
+            if key not in value:
+                ctx.error(
+                    value.path,
+                    loc.line,
+                    loc.where,
+                    msg(
+                        "missing key '{key}' ({what})",
+                        "der Schlüssel '{key}' fehlt ({what})",
+                        key=key,
+                        what=what,
+                    ),
+                )
+                ok = False
+        text, lang = value.get("text"), value.get("lang")
+        if "text" in value and (not isinstance(text, str) or not text.strip()):
+            ctx.error(
+                value.path,
+                value.line_of("text"),
+                f"{loc.where}.text",
+                msg("expected a text, got {got}", "erwartet: ein Text; gefunden: {got}", got=describe(text)),
+            )
+            ok = False
+        if "lang" in value and not (
+            isinstance(lang, str) and re.fullmatch(r"[a-z]{2,3}", lang) and known_language(lang)
+        ):
+            ctx.error(
+                value.path,
+                value.line_of("lang"),
+                f"{loc.where}.lang",
+                msg(
+                    "{value} is not a known language code such as de or en",
+                    "{value} ist kein bekannter Sprachcode wie de oder en",
+                    value=describe(lang),
+                ),
+            )
+            ok = False
+        return Text.neutral(str(text).strip(), str(lang)) if ok else MISSING
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "anyOf": [
+                {"type": "string", "minLength": 1},
+                {"$ref": "#/$defs/translations"},
+                {
+                    "type": "object",
+                    "properties": {"text": {"type": "string"}, "lang": {"type": "string"}},
+                    "required": ["text", "lang"],
+                    "additionalProperties": False,
+                },
+            ]
+        }
