@@ -46,7 +46,11 @@ def version(*parts: str | bytes) -> str:
 
 @functools.cache
 def installed(package: str) -> str:
-    """Name an installed package without importing it: a digest of its folder's files.
+    """Name an installed package or module without importing it: a digest of its files.
+
+    Of a package, the files of its folder (or folders), not of its subfolders: each package
+    named here keeps its version or its compiled code at the top (weasyprint/__init__.py holds
+    VERSION). Of a module, its file. "" for one that is not installed.
 
     For the packages whose version a key needs although a build may not import them
     (WeasyPrint's import takes 0.38 s, markdown-it-py's 16 ms) or that name no version of their
@@ -55,13 +59,17 @@ def installed(package: str) -> str:
     nh3's, takes 6 ms.)
     """
     spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None:
+    if spec is None:
         return ""
+    if spec.submodule_search_locations is not None:  # a package (a namespace package has no origin)
+        found = (path for folder in spec.submodule_search_locations for path in Path(folder).iterdir())
+        files = sorted(path for path in found if path.is_file())
+    else:
+        files = [Path(spec.origin)] if spec.origin and Path(spec.origin).is_file() else []  # (not built in)
     digest = hashlib.sha256()
-    for path in sorted(Path(spec.origin).parent.iterdir()):
-        if path.is_file():
-            digest.update(f"{path.name}\0{path.stat().st_size}\0".encode())
-            digest.update(path.read_bytes())
+    for path in files:
+        digest.update(f"{path.name}\0{path.stat().st_size}\0".encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

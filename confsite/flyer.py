@@ -39,7 +39,9 @@ STYLESHEET = f"{FOLDER}flyer.css"
 #: the address, in hex. Drawing the code takes segno, which a kept PDF spares (15 ms to import).
 #: The "<" keeps content out: every text of the conference comes to the flyer escaped.
 QR_MARK = "<confsite-qr {address}>"
-_QR_MARKED = re.compile(r"<confsite-qr ([0-9a-f]*)>")
+_QR_MARKED = re.compile(r"<confsite-qr ((?:[0-9a-f]{2})*)>")
+#: The libraries that make a PDF of the HTML and the QR codes in it.
+_DRAWN_BY = ("weasyprint", "pydyf", "segno")
 
 
 class PrintContext(PageContext):
@@ -81,6 +83,7 @@ def flyer_pdfs(sources: dict[str, tuple[str, str]], jobs: int = 1) -> dict[str, 
     pdfs = {name: pdf for name, key in keys.items() if (pdf := _read(key)) is not None}
     missing = [name for name in sources if name not in pdfs]
     if len(missing) > 1 and jobs > 1:
+        import segno  # noqa: F401, PLC0415  (see qr_data_uri)
         import weasyprint  # type: ignore[import-untyped]  # noqa: F401, PLC0415  (see _weasyprint)
     rendered = each_item(functools.partial(_rendered, sources), missing, jobs, min_items=2)
     with contextlib.closing(rendered) as made:  # (a failure ends the workers at once)
@@ -95,7 +98,9 @@ def flyer_pdfs(sources: dict[str, tuple[str, str]], jobs: int = 1) -> dict[str, 
 
 def _key(html: str, css: str) -> str:
     """Name the input of a PDF: its HTML and stylesheet, and the versions of what renders them."""
-    made_of = (html, css, *(cache.installed(name) for name in ("weasyprint", "pydyf", "segno")))
+    # (this module draws the QR codes that the HTML only marks: how it draws them counts too)
+    drawing = (Path(__file__).read_text(encoding="utf-8"), *(cache.installed(name) for name in _DRAWN_BY))
+    made_of = (html, css, *drawing)
     return hashlib.sha256("\0".join(made_of).encode()).hexdigest()
 
 
@@ -176,7 +181,9 @@ def qr_data_uri(url: str) -> str:
 
 def with_qr_codes(html: str) -> str:
     """Put the QR code of each address that ``html`` marks (QR_MARK) in place of its mark."""
-    return _QR_MARKED.sub(lambda found: escape(qr_data_uri(bytes.fromhex(found[1]).decode())), html)
+    return _QR_MARKED.sub(
+        lambda found: escape(qr_data_uri(bytes.fromhex(found[1]).decode(errors="replace"))), html
+    )
 
 
 def created(conf: Conference) -> dt.datetime:

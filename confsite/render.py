@@ -13,11 +13,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
 from . import cache, digests, ics, pagecache, reads, templating
 from .context import PageContext
+from .errors import ContentInvalid
 from .i18n import MemoFormatter
 from .ics import PieceMaker
 from .model import Conference
@@ -83,14 +83,18 @@ class Renderer:
         state: State,
         downloads: dict[str, int] | None = None,
         others: Iterable[str] = (),
+        assets: dict[str, Asset] | None = None,
     ) -> None:
-        """Render pages that link ``downloads`` (path -> size) and ``others`` (made elsewhere)."""
+        """Render pages that link ``downloads`` (path -> size) and ``others`` (made elsewhere).
+
+        ``assets``: the hashed_assets of ``templates``, if another renderer read them already.
+        """
         self.conf = conf
         self.templates = templates
         self.env = templating.make_environment(templates)
         self.routes = Routes(conf)
         self.state = state
-        self.assets = hashed_assets(templates)
+        self.assets = hashed_assets(templates) if assets is None else assets
         self.downloads = downloads or {}
         self.others = frozenset(others)
         #: language -> (site path, alternative text) of its share image; set by the pipeline
@@ -130,8 +134,13 @@ class Renderer:
         try:
             tpl = self.env.get_template(template)
             html = tpl.render(c=ctx, conf=ctx.conf, reg=ctx.state, lang=ctx.lang, **extra)
-        except jinja2.TemplateError as exc:
-            raise templating.problem(exc, self.templates, template) from None
+        except ContentInvalid:
+            raise
+        except Exception as exc:
+            mistake = templating.problem(exc, self.templates, template)
+            if mistake is None:  # (not the templates' doing: a bug, with its traceback)
+                raise
+            raise mistake from None
         return html.encode("utf-8")
 
     def fragment(

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import logging
 import shutil
+import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,9 @@ from .loader import display_path
 from .walk import FileState, files_below, states_below
 
 log = logging.getLogger(__name__)
+
+#: Seconds after which a compiled template's temporary file counts as left by a killed process.
+UNFINISHED_AFTER = 60
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
@@ -53,37 +57,55 @@ def folder_digest(templates: Path) -> str:
     return _digests[folder]
 
 
-def problem(exc: jinja2.TemplateError, templates: Path, template: str) -> ContentInvalid:
-    """Report a template that does not compile, or fails while ``template`` renders, at its file and line.
+def problem(exc: Exception, templates: Path, template: str) -> ContentInvalid | None:
+    """Report a mistake of the templates while ``template`` renders, at its file and line.
 
-    The line is where Jinja found the mistake, else that of the innermost template in the
-    traceback (an undefined name, a missing include), else the first of ``template``.
+    A mistake is a template that does not compile or fails (a jinja2.TemplateError: an
+    undefined name, a missing include), or an error raised by a call that a template makes (a
+    helper called with the wrong values, a macro calling itself without end). It is placed
+    where Jinja found it, else at the innermost template line of the traceback, naming the
+    line of another template that led there; a TemplateError without either, at the first line
+    of ``template``. Any other error is not the templates' doing: None.
     """
     root = templates.resolve()
-    file, line = root / template, 1
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
-        file, line = Path(exc.filename), exc.lineno
+        lines = [(Path(exc.filename), exc.lineno)]
+    else:  # (Jinja names the templates' files below its resolved folder)
+        frames = traceback.extract_tb(exc.__traceback__)
+        lines = [(Path(f.filename), f.lineno or 1) for f in frames if Path(f.filename).is_relative_to(root)]
+    if not lines:
+        if not isinstance(exc, jinja2.TemplateError):
+            return None
+        lines = [(root / template, 1)]
+    if isinstance(exc, jinja2.TemplateNotFound):
+        what = f"no template {exc.name!r}"
+    elif isinstance(exc, jinja2.TemplateError):
+        what = str(exc.message)
     else:
-        for frame in traceback.extract_tb(exc.__traceback__):
-            if Path(frame.filename).is_relative_to(root):  # (Jinja names them below its resolved folder)
-                file, line = Path(frame.filename), frame.lineno or 1
-    what = f"no template {exc.name!r}" if isinstance(exc, jinja2.TemplateNotFound) else str(exc.message)
+        what = f"{type(exc).__name__}: {exc}"
+    file, line = lines[-1]
+    callers = [(other, number) for other, number in lines if other != file]
+    if callers:
+        what += f" (from {display_path(callers[-1][0])}:{callers[-1][1]})"
     return ContentInvalid([ContentError(display_path(file), line, "template", what)])
 
 
 def compile_all(env: jinja2.Environment, order: Sequence[str] = ()) -> None:
     """Compile every template of ``env``, in the ``order`` of the beginnings of their names.
 
-    Those that begin with none of ``order`` come last, and alike ones by name. Each is
-    compiled once per process (and with a cache, once until it changes: see _environment).
-    One that does not compile is left to the page that uses it, to report.
+    Those that begin with none of ``order`` come last, and alike ones by name; the files of
+    static/ are copied, not rendered, and left alone. Each is compiled once per process (and
+    with a cache, once until it changes: see _environment). This only saves the pages time:
+    a template that cannot be compiled (a mistake, or not UTF-8) is left to the page that
+    uses it, to report, and one that no page uses is never reported.
     """
 
     def rank(name: str) -> tuple[int, str]:
         return next((i for i, start in enumerate(order) if name.startswith(start)), len(order)), name
 
-    for name in sorted(env.list_templates(extensions=("html", "xml")), key=rank):
-        with contextlib.suppress(jinja2.TemplateError):  # (unused ones may be broken)
+    names = env.list_templates(extensions=("html", "xml"))
+    for name in sorted((name for name in names if not name.startswith("static/")), key=rank):
+        with contextlib.suppress(Exception):  # (see above)
             env.get_template(name)
 
 
@@ -168,4 +190,19 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     for old in folder.parent.iterdir():  # compiled by other versions: never read again
         if old != folder:
             shutil.rmtree(old, ignore_errors=True)
+    _remove_unfinished(folder)
     return _BytecodeCache(str(folder))
+
+
+def _remove_unfinished(folder: Path) -> None:
+    """Remove the temporary files that a process killed while writing a compiled template left.
+
+    Jinja writes each compiled template into a temporary file and renames it; a build that
+    fails ends the process that compiles them at once (pipeline.build). Only files older than
+    UNFINISHED_AFTER are removed: a younger one may still be written, by another build here.
+    """
+    now = time.time()
+    for path in folder.glob("*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > UNFINISHED_AFTER:
+                path.unlink()

@@ -11,13 +11,14 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from confsite import cache
+from confsite import cache, templating
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -170,3 +171,30 @@ def test_an_installed_package_is_named_by_its_files(tmp_path: Path, monkeypatch:
     assert "confsite_probe_package" not in sys.modules
     assert cache.installed("confsite_no_such_package") == ""
     cache.installed.cache_clear()
+
+
+def test_an_installed_module_is_named_by_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    module = tmp_path / "confsite_probe_module.py"
+    module.write_text("raise RuntimeError('imported')\n", encoding="utf-8")
+    (tmp_path / "unrelated.txt").write_text("another package's file", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    first = cache.installed("confsite_probe_module")
+    cache.installed.cache_clear()
+    (tmp_path / "unrelated.txt").write_text("changed", encoding="utf-8")
+    assert cache.installed("confsite_probe_module") == first  # (only its own file counts)
+    cache.installed.cache_clear()
+    module.write_text("raise RuntimeError('imported, version 2')\n", encoding="utf-8")
+    assert cache.installed("confsite_probe_module") not in (first, "")
+    cache.installed.cache_clear()
+
+
+def test_a_compiled_template_left_unfinished_is_removed(workdir: Path) -> None:
+    """A build killed while Jinja wrote a compiled template leaves a .tmp file; the next removes it."""
+    folder = Path(templating._bytecode_cache().directory)  # type: ignore[union-attr]
+    old, young = folder / "__jinja2_old.cache.tmp", folder / "__jinja2_young.cache.tmp"
+    old.write_bytes(b"half")
+    young.write_bytes(b"being written")
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    templating._bytecode_cache()
+    assert not old.exists() and young.exists()

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -251,6 +252,62 @@ def test_a_failing_template_is_reported_at_its_file_and_line(
     assert_error_report(built.stderr, [(f"my-templates/{name}", line)])
     assert f"my-templates/{name}:{line}: template: {said}" in built.stderr
     assert not (tmp_path / "site").exists()
+
+
+def build_with_templates(root: Path, edit: Callable[[Path], None]) -> subprocess.CompletedProcess[str]:
+    """Build a small site in ``root`` with a copy of the templates changed by ``edit``."""
+    templates = root / "my-templates"
+    shutil.copytree(ROOT / "templates", templates)
+    edit(templates)
+    make_site(root)
+    argv = ["build", "--content", "content", "--templates", "my-templates", "--out", "site", *NOW]
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *argv],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def insert_after(file: Path, start: str, text: str) -> int:
+    """Put ``text`` on a line of its own after the first line that starts with ``start``; return its line."""
+    lines = file.read_text(encoding="utf-8").splitlines(keepends=True)
+    line = next(i for i, old in enumerate(lines, 1) if old.startswith(start)) + 1
+    lines.insert(line - 1, text + "\n")
+    file.write_text("".join(lines), encoding="utf-8")
+    return line
+
+
+def test_a_mistake_in_a_macro_names_the_line_that_called_it(tmp_path: Path) -> None:
+    called = 0
+
+    def edit(templates: Path) -> None:
+        nonlocal called
+        (templates / "_mistake.html").write_text(
+            "{% macro broken(c) %}\n{{ c.t('no_such_string') }}\n{% endmacro %}\n", encoding="utf-8"
+        )
+        call = "{% from '_mistake.html' import broken %}{{ broken(c) }}"
+        called = insert_after(templates / "session.html", "{% block main %}", call)
+
+    built = build_with_templates(tmp_path, edit)
+    assert built.returncode == 1, built.stderr
+    assert_error_report(built.stderr, [("my-templates/_mistake.html", 2)])
+    said = f"template: KeyError: 'no_such_string' (from my-templates/session.html:{called})"
+    assert f"my-templates/_mistake.html:2: {said}" in built.stderr
+
+
+def test_templates_no_page_uses_do_not_fail_the_build(tmp_path: Path) -> None:
+    """Broken, or not even UTF-8: a template that no page renders is never compiled for a page."""
+
+    def edit(templates: Path) -> None:
+        (templates / "unused.html").write_text("{% for %}\n", encoding="utf-8")
+        (templates / "static" / "old-directions.html").write_bytes(b"<p>Stra\xdfe</p>\n")  # Latin-1
+
+    built = build_with_templates(tmp_path, edit)
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "site" / "index.html").is_file()
 
 
 # --- the real entry point, as a subprocess -----------------------------------------------------

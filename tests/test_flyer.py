@@ -324,3 +324,17 @@ def test_a_large_program_lists_its_parts_and_stays_two_pages(tmp_path: Path) -> 
     files["program.yaml"]["parts"][0]["sessions"][0]["title"] = {"de": "Neu", "en": "New"}
     synth.write(tmp_path / "content", files)
     assert flyer_html(load(tmp_path / "content"), "en", state, TEMPLATES) == html
+
+
+def test_how_the_qr_code_is_drawn_names_the_kept_pdf_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The HTML only marks the QR code: drawing it otherwise (flyer.py) must not reuse a kept PDF."""
+    html, css = "<p>x</p>", "p {}"
+    before = flyer._key(html, css)
+    source = Path(flyer.__file__).read_text(encoding="utf-8")
+    assert 'dark="#1b1f23"' in source
+    changed = tmp_path / "flyer.py"
+    changed.write_text(source.replace('dark="#1b1f23"', 'dark="#ff0000"'), encoding="utf-8")
+    monkeypatch.setattr(flyer, "__file__", str(changed))
+    assert flyer._key(html, css) != before
