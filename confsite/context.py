@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+import jinja2
 from babel import Locale
 from babel.core import get_global
 from babel.numbers import format_decimal
@@ -64,8 +65,15 @@ class PageContext:
         self.fmt = site.formatters[lang]
 
     def t(self, key: str, **values: Any) -> str:
-        """Return an interface string, with ``{name}`` placeholders filled in."""
-        text = self.ui[key]
+        """Return an interface string, with ``{name}`` placeholders filled in.
+
+        A key that names no string is the template's mistake, reported at its line like an
+        undefined name (templating.problem).
+        """
+        try:
+            text = self.ui[key]
+        except KeyError:
+            raise jinja2.UndefinedError(f"no interface string {key!r}") from None
         return text.format(**values) if values else text
 
     def url(self, path: str) -> str:

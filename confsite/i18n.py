@@ -143,8 +143,16 @@ def _read(path: Path, errors: Errors, reference: dict[str, str] | None = None) -
 
 
 def _fields(text: str) -> set[str]:
-    """Return the {placeholders} of a text; raise ValueError when its braces do not pair."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    """Return the {placeholders} of a text as written, with any conversion and format spec.
+
+    Raise ValueError when its braces do not pair. ("{venue:d}" is not "{venue}": the page
+    fills in a text, which the format spec "d" fails on.)
+    """
+    fields = set()
+    for _, name, spec, conversion in string.Formatter().parse(text):
+        if name is not None:
+            fields.add(name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else ""))
+    return fields
 
 
 def _problem(key: str, value: str, reference: str) -> Message | None:

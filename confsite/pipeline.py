@@ -85,8 +85,7 @@ def render_site(
     # The share images not kept are drawn by a process of their own, from the start (the two
     # of the default conference take 0.19 s, Pillow's import included). What they show and
     # their names need no downloads, so a renderer without them does.
-    namer = Renderer(conf, templates, state)
-    shares = share_image.share_images(namer)
+    shares = share_image.share_images(Renderer(conf, templates, state))
     to_draw = share_image.to_draw(shares.values())
     drawing = functools.partial(share_image.draw_all, to_draw)
     with workers.started(drawing, fork=jobs > 1 and bool(to_draw)) as pngs_made:
@@ -102,7 +101,7 @@ def render_site(
             }
             sizes = {path: len(data) for path, data in downloads.items()}
             others = [*FEEDS, *ics.paths(conf, routes)]
-            renderer = Renderer(conf, templates, state, sizes, others, namer.assets)
+            renderer = Renderer(conf, templates, state, sizes, others)
             renderer.share_images = {lang: (image.path, image.alt) for lang, image in shares.items()}
             files, pieces = renderer.outputs(page_jobs, pieces=ics.pieces(conf, routes))
             files.update(feeds_made.result())

@@ -13,11 +13,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import jinja2
 from markupsafe import Markup
 
 from . import cache, digests, ics, pagecache, reads, templating
 from .context import PageContext
-from .errors import ContentInvalid
 from .i18n import MemoFormatter
 from .ics import PieceMaker
 from .model import Conference
@@ -39,8 +39,17 @@ class Asset:
     data: bytes
 
 
-def hashed_assets(templates: Path) -> dict[str, Asset]:
-    """Read templates/static and give every file a name with its content hash."""
+def hashed_assets(templates: Path) -> Mapping[str, Asset]:
+    """Read templates/static and give every file a name with its content hash.
+
+    Read once for each state of the templates folder (templating.folder_digest): a build
+    makes several renderers (the share images', the flyers', the pages').
+    """
+    return _hashed_assets(templates.resolve(), templating.folder_digest(templates))
+
+
+@functools.lru_cache(maxsize=4)
+def _hashed_assets(templates: Path, digest: str) -> Mapping[str, Asset]:
     assets: dict[str, Asset] = {}
     root = templates / "static"
     for path in map(Path, files_below(root)) if root.is_dir() else ():
@@ -52,7 +61,7 @@ def hashed_assets(templates: Path) -> dict[str, Asset]:
         stem, dot, suffix = rel.rpartition(".")
         hashed = f"{stem}.{digest}.{suffix}" if dot else f"{rel}.{digest}"
         assets[rel] = Asset(rel, f"static/{hashed}", data)
-    return assets
+    return MappingProxyType(assets)
 
 
 @dataclass(frozen=True)
@@ -83,18 +92,14 @@ class Renderer:
         state: State,
         downloads: dict[str, int] | None = None,
         others: Iterable[str] = (),
-        assets: dict[str, Asset] | None = None,
     ) -> None:
-        """Render pages that link ``downloads`` (path -> size) and ``others`` (made elsewhere).
-
-        ``assets``: the hashed_assets of ``templates``, if another renderer read them already.
-        """
+        """Render pages that link ``downloads`` (path -> size) and ``others`` (made elsewhere)."""
         self.conf = conf
         self.templates = templates
         self.env = templating.make_environment(templates)
         self.routes = Routes(conf)
         self.state = state
-        self.assets = hashed_assets(templates) if assets is None else assets
+        self.assets = hashed_assets(templates)
         self.downloads = downloads or {}
         self.others = frozenset(others)
         #: language -> (site path, alternative text) of its share image; set by the pipeline
@@ -134,13 +139,8 @@ class Renderer:
         try:
             tpl = self.env.get_template(template)
             html = tpl.render(c=ctx, conf=ctx.conf, reg=ctx.state, lang=ctx.lang, **extra)
-        except ContentInvalid:
-            raise
-        except Exception as exc:
-            mistake = templating.problem(exc, self.templates, template)
-            if mistake is None:  # (not the templates' doing: a bug, with its traceback)
-                raise
-            raise mistake from None
+        except jinja2.TemplateError as exc:  # (any other error is a bug: it keeps its traceback)
+            raise templating.problem(exc, self.templates, template) from None
         return html.encode("utf-8")
 
     def fragment(

@@ -57,37 +57,31 @@ def folder_digest(templates: Path) -> str:
     return _digests[folder]
 
 
-def problem(exc: Exception, templates: Path, template: str) -> ContentInvalid | None:
-    """Report a mistake of the templates while ``template`` renders, at its file and line.
+def problem(exc: jinja2.TemplateError, templates: Path, template: str) -> ContentInvalid:
+    """Report a template that does not compile, or fails while ``template`` renders, at its file and line.
 
-    A mistake is a template that does not compile or fails (a jinja2.TemplateError: an
-    undefined name, a missing include), or an error raised by a call that a template makes (a
-    helper called with the wrong values, a macro calling itself without end). It is placed
-    where Jinja found it, else at the innermost template line of the traceback, naming the
-    line of another template that led there; a TemplateError without either, at the first line
-    of ``template``. Any other error is not the templates' doing: None.
+    The line is where Jinja found the mistake, else that of the innermost template in the
+    traceback (an undefined name, a missing include), else the first of ``template``. A
+    mistake inside a macro also names the template line that called the macro.
     """
     root = templates.resolve()
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
-        lines = [(Path(exc.filename), exc.lineno)]
+        frames = [(Path(exc.filename), exc.lineno, "")]
     else:  # (Jinja names the templates' files below its resolved folder)
-        frames = traceback.extract_tb(exc.__traceback__)
-        lines = [(Path(f.filename), f.lineno or 1) for f in frames if Path(f.filename).is_relative_to(root)]
-    if not lines:
-        if not isinstance(exc, jinja2.TemplateError):
-            return None
-        lines = [(root / template, 1)]
-    if isinstance(exc, jinja2.TemplateNotFound):
-        what = f"no template {exc.name!r}"
-    elif isinstance(exc, jinja2.TemplateError):
-        what = str(exc.message)
-    else:
-        what = f"{type(exc).__name__}: {exc}"
-    file, line = lines[-1]
-    callers = [(other, number) for other, number in lines if other != file]
-    if callers:
-        what += f" (from {display_path(callers[-1][0])}:{callers[-1][1]})"
+        found = traceback.extract_tb(exc.__traceback__)
+        frames = [
+            (Path(f.filename), f.lineno or 1, f.name) for f in found if Path(f.filename).is_relative_to(root)
+        ]
+    file, line, code = frames[-1] if frames else (root / template, 1, "")
+    what = f"no template {exc.name!r}" if isinstance(exc, jinja2.TemplateNotFound) else str(exc.message)
+    if code == _MACRO and len(frames) > 1:  # (a block or a template's own code needs no caller)
+        caller, called_at, _ = frames[-2]
+        what += f" (in a macro called from {display_path(caller)}:{called_at})"
     return ContentInvalid([ContentError(display_path(file), line, "template", what)])
+
+
+#: The name that Jinja gives a macro's code in a traceback (a block's is "block 'main'").
+_MACRO = "template"
 
 
 def compile_all(env: jinja2.Environment, order: Sequence[str] = ()) -> None:
