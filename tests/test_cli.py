@@ -235,37 +235,31 @@ def test_a_failing_template_is_reported_at_its_file_and_line(
     mistake is found in one of them and reported by the build.
     """
     name, after, wrong, said = TEMPLATE_MISTAKES[mistake]
-    templates = tmp_path / "my-templates"
-    shutil.copytree(ROOT / "templates", templates)
-    lines = (templates / name).read_text(encoding="utf-8").splitlines(keepends=True)
-    line = next(i for i, text in enumerate(lines, 1) if text.startswith(after)) + 1
-    lines.insert(line - 1, wrong + "\n")
-    (templates / name).write_text("".join(lines), encoding="utf-8")
-    if sessions:
-        synth.write(tmp_path / "content", synth.conference(sessions))
-    else:
-        make_site(tmp_path)
-    argv = ["build", "--content", "content", "--templates", "my-templates", "--out", "site", *NOW]
-    built = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), *argv],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    line = 0
+
+    def edit(templates: Path) -> None:
+        nonlocal line
+        line = insert_after(templates / name, after, wrong)
+
+    built = build_with_templates(tmp_path, edit, sessions)
     assert built.returncode == 1, built.stderr
     assert_error_report(built.stderr, [(f"my-templates/{name}", line)])
     assert built.stderr.splitlines()[0] == f"my-templates/{name}:{line}: template: {said}"  # (nothing more)
     assert not (tmp_path / "site").exists()
 
 
-def build_with_templates(root: Path, edit: Callable[[Path], None]) -> subprocess.CompletedProcess[str]:
-    """Build a small site in ``root`` with a copy of the templates changed by ``edit``."""
+def build_with_templates(
+    root: Path, edit: Callable[[Path], None], sessions: int = 0
+) -> subprocess.CompletedProcess[str]:
+    """Build in ``root`` with a copy of the templates changed by ``edit``: the small site, or
+    a synthetic conference of ``sessions`` sessions."""
     templates = root / "my-templates"
     shutil.copytree(ROOT / "templates", templates)
     edit(templates)
-    make_site(root)
+    if sessions:
+        synth.write(root / "content", synth.conference(sessions))
+    else:
+        make_site(root)
     argv = ["build", "--content", "content", "--templates", "my-templates", "--out", "site", *NOW]
     return subprocess.run(
         [sys.executable, str(ROOT / "build.py"), *argv],
