@@ -120,7 +120,7 @@ def _environment(templates: Path, keep_compiled: bool) -> jinja2.Environment:
     compiling depends on) and the Jinja and Python versions.
     """
     return RecordingEnvironment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=_Loader(str(templates)),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         trim_blocks=True,
@@ -129,6 +129,25 @@ def _environment(templates: Path, keep_compiled: bool) -> jinja2.Environment:
         auto_reload=False,  # see make_environment
         bytecode_cache=_bytecode_cache() if keep_compiled else None,
     )
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """The templates of a folder; one that is not UTF-8 is a mistake at its first such line."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        """Return a template's text, file name and up-to-date check, as Jinja's loader does."""
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            path = Path(self.searchpath[0], *template.split("/"))
+            data = path.read_bytes()
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as exc:  # (where in the file, not in the chunk read)
+                line = data.count(b"\n", 0, exc.start) + 1
+                what = f"is not UTF-8 (byte {data[exc.start]:#04x}); save it as UTF-8"
+                raise jinja2.TemplateSyntaxError(what, line, template, str(path)) from None
+            raise
 
 
 class RecordingEnvironment(jinja2.Environment):

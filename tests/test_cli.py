@@ -313,6 +313,23 @@ def test_a_bug_reached_from_a_template_keeps_its_traceback(
     assert not (site.root / "site").exists()
 
 
+@pytest.mark.parametrize("name", ["venue.html", "_footer.html"], ids=["a page's", "an included one"])
+def test_a_template_that_is_not_utf8_is_reported_at_its_line(tmp_path: Path, name: str) -> None:
+    line = 0
+
+    def edit(templates: Path) -> None:
+        nonlocal line
+        line = insert_after(templates / name, "{", "<p>Anfahrt @@ber</p>")
+        latin1 = (templates / name).read_bytes().replace(b"@@", b"\xfc")  # ü as Latin-1 writes it
+        (templates / name).write_bytes(latin1)
+
+    built = build_with_templates(tmp_path, edit)
+    assert built.returncode == 1, built.stderr
+    assert_error_report(built.stderr, [(f"my-templates/{name}", line)])
+    said = "template: is not UTF-8 (byte 0xfc); save it as UTF-8"
+    assert built.stderr.splitlines()[0] == f"my-templates/{name}:{line}: {said}"
+
+
 def test_templates_no_page_uses_do_not_fail_the_build(tmp_path: Path) -> None:
     """Broken, or not even UTF-8: a template that no page renders is never compiled for a page."""
 
