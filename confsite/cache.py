@@ -18,6 +18,7 @@ import marshal
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 #: The cache folder, relative to the working folder (the flyer PDFs live there too).
 ROOT = Path(".confsite-cache")
+#: Seconds after which a temporary file in the cache counts as left by a killed process.
+UNFINISHED_AFTER = 60
 
 
 def enabled() -> bool:
@@ -209,11 +212,13 @@ def _write_table(path: Path, table: dict[str, Any], versioned: bool) -> None:
 def write_file(path: Path, data: bytes) -> None:
     """Write ``path`` whole or not at all: into a temporary file beside it, renamed into place.
 
-    Raise OSError if that fails, after removing the temporary file.
+    Raise OSError if that fails, after removing the temporary file. (A process killed meanwhile
+    leaves it: the next write into the folder removes it, see remove_unfinished.)
     """
     tmp: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        remove_unfinished(path.parent)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as file:
             tmp = Path(file.name)
             file.write(data)
@@ -222,6 +227,21 @@ def write_file(path: Path, data: bytes) -> None:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
         raise
+
+
+def remove_unfinished(folder: Path) -> None:
+    """Remove the temporary files (``*.tmp``) that processes killed while writing left in ``folder``.
+
+    Files here are written into a temporary file beside them and renamed into place (write_file,
+    and Jinja's compiled templates); a build that fails ends the processes that write aside at
+    once. Only files older than UNFINISHED_AFTER are removed: a younger one may still be
+    written, by another build in the same folder.
+    """
+    now = time.time()
+    for path in folder.glob("*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > UNFINISHED_AFTER:
+                path.unlink()
 
 
 def remove_older(paths: Iterable[Path], keep: int, remove: Callable[[Path], object]) -> None:

@@ -7,7 +7,6 @@ import functools
 import hashlib
 import logging
 import shutil
-import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,9 +20,6 @@ from .loader import display_path
 from .walk import FileState, files_below, states_below
 
 log = logging.getLogger(__name__)
-
-#: Seconds after which a compiled template's temporary file counts as left by a killed process.
-UNFINISHED_AFTER = 60
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
@@ -57,6 +53,10 @@ def folder_digest(templates: Path) -> str:
     return _digests[folder]
 
 
+#: The name that Jinja gives a macro's code in a traceback (a block's is "block 'main'").
+_MACRO = "template"
+
+
 def problem(exc: jinja2.TemplateError, templates: Path, template: str) -> ContentInvalid:
     """Report a template that does not compile, or fails while ``template`` renders, at its file and line.
 
@@ -78,10 +78,6 @@ def problem(exc: jinja2.TemplateError, templates: Path, template: str) -> Conten
         caller, called_at, _ = frames[-2]
         what += f" (in a macro called from {display_path(caller)}:{called_at})"
     return ContentInvalid([ContentError(display_path(file), line, "template", what)])
-
-
-#: The name that Jinja gives a macro's code in a traceback (a block's is "block 'main'").
-_MACRO = "template"
 
 
 def compile_all(env: jinja2.Environment, order: Sequence[str] = ()) -> None:
@@ -203,19 +199,5 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     for old in folder.parent.iterdir():  # compiled by other versions: never read again
         if old != folder:
             shutil.rmtree(old, ignore_errors=True)
-    _remove_unfinished(folder)
+    cache.remove_unfinished(folder)  # (of Jinja's writes, as of write_file's)
     return _BytecodeCache(str(folder))
-
-
-def _remove_unfinished(folder: Path) -> None:
-    """Remove the temporary files that a process killed while writing a compiled template left.
-
-    Jinja writes each compiled template into a temporary file and renames it; a build that
-    fails ends the process that compiles them at once (pipeline.build). Only files older than
-    UNFINISHED_AFTER are removed: a younger one may still be written, by another build here.
-    """
-    now = time.time()
-    for path in folder.glob("*.tmp"):
-        with contextlib.suppress(OSError):
-            if now - path.stat().st_mtime > UNFINISHED_AFTER:
-                path.unlink()

@@ -188,6 +188,20 @@ def test_an_installed_module_is_named_by_its_file(tmp_path: Path, monkeypatch: p
     cache.installed.cache_clear()
 
 
+def test_a_table_left_unfinished_is_removed_by_the_next_write(workdir: Path) -> None:
+    """A process killed while it wrote a table leaves its temporary file; the next write removes it."""
+    folder = workdir / cache.ROOT
+    folder.mkdir()
+    old, young = folder / "tmpkilled.tmp", folder / "tmpwriting.tmp"
+    old.write_bytes(b"half a table")
+    young.write_bytes(b"being written")
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    cache.store_table(cache.table_path("demo", "v1"), {"a": 1})
+    assert not old.exists() and young.exists()
+    assert cache.load_table(cache.table_path("demo", "v1")) == {"a": 1}
+
+
 def test_a_compiled_template_left_unfinished_is_removed(workdir: Path) -> None:
     """A build killed while Jinja wrote a compiled template leaves a .tmp file; the next removes it."""
     folder = Path(templating._bytecode_cache().directory)  # type: ignore[union-attr]
