@@ -12,12 +12,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import messages
-from .errors import ContentInvalid
+from .errors import ContentInvalid, OutputError
 from .messages import msg
 from .pipeline import TEMPLATES, build, load
 from .scaffold import new_site
 from .schema import write_schemas
-from .write import OutputError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 

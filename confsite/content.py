@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from . import assemble, crossref, pages
-from .errors import ContentInvalid, Errors
+from .errors import ContentInvalid, Errors, display_path
 from .fields import MISSING, Ctx, ListOf, Loc, Parsed, describe, parse_record
 from .i18n import load_strings
 from .keptparse import kept_parses
-from .loader import display_path, load_yaml
+from .loader import load_yaml
 from .messages import msg
 from .model import (
     Conference,

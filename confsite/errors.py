@@ -1,11 +1,25 @@
-"""Content errors: what went wrong, in which file and on which line."""
+"""Content errors: what went wrong, in which file and on which line; and an unusable output folder."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .messages import Message, msg
+
+
+def display_path(path: Path) -> str:
+    """Name a file the way the editor knows it: relative to the working folder if inside."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+class OutputError(Exception):
+    """The output folder cannot be written or must not be replaced."""
 
 
 @dataclass(frozen=True, order=True)

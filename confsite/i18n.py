@@ -10,9 +10,9 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_name
 
-from .errors import Errors
+from .errors import Errors, display_path
 from .fields import SLUG, describe, suggest
-from .loader import display_path, load_yaml
+from .loader import load_yaml
 from .messages import Message, msg
 from .texts import known_language
 from .yamlparse import LMap

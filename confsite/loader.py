@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Errors
+from .errors import Errors, display_path
 from .keptparse import parse_yaml
 from .messages import msg
 from .yamlparse import FORBIDDEN, LMap, invisible
@@ -17,15 +16,6 @@ from .yamlparse import FORBIDDEN, LMap, invisible
 #: Files larger than this are refused before parsing (an editor's YAML is kilobytes).
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-
-
-def display_path(path: Path) -> str:
-    """Name a file the way the editor knows it: relative to the working folder if inside."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
 
 
 def read_text(path: Path, errors: Errors) -> str | None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .errors import display_path
 from .fields import Ctx, Loc, Parsed, parse_record, suggest
-from .loader import RawPage, display_path, load_page
+from .loader import RawPage, load_page
 from .messages import Message, msg
 from .specs import PAGE
 

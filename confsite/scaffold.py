@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from .errors import OutputError
 from .messages import msg
 from .schema import write_schemas
-from .write import OutputError
 
 #: The files of a new content folder, kept as real files so they read (and validate) as content.
 STARTER = Path(__file__).resolve().parent / "starter"

@@ -33,8 +33,7 @@ from types import FrameType
 from urllib.parse import urlsplit
 
 from . import cache, flyer, pipeline
-from .errors import ContentInvalid
-from .loader import display_path
+from .errors import ContentInvalid, display_path
 from .messages import msg
 from .model import Conference
 from .registration import State

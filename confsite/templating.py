@@ -15,8 +15,7 @@ from typing import Any
 import jinja2
 
 from . import cache, reads
-from .errors import ContentError, ContentInvalid
-from .loader import display_path
+from .errors import ContentError, ContentInvalid, display_path
 from .walk import FileState, files_below, states_below
 
 log = logging.getLogger(__name__)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from . import libc, spare, workers
+from .errors import OutputError
 from .messages import msg
 
 #: Files whose presence marks a folder as an earlier build that may be replaced.
@@ -29,10 +30,6 @@ _MARKERS = ("index.html", "sitemap.xml")
 #: instead of 0.58 s on one (measured on two cores only; more writers share one file system).
 WRITE_IN_PARALLEL_FROM = 2_000
 WRITERS = 4
-
-
-class OutputError(Exception):
-    """The output folder cannot be written or must not be replaced."""
 
 
 #: A relative path of plain names: no empty, "." or ".." part, no backslash, no control character.
