@@ -1,4 +1,8 @@
-"""The command line: argument parsing and exit codes (0 ok, 1 invalid content, 2 usage)."""
+"""The command line: argument parsing and exit codes (0 ok, 1 invalid content, 2 usage).
+
+It imports little: a build starts compiling its templates in a process of its own
+(precompile.py) before it imports the rest of confsite, and each command imports what it uses.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,16 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from . import messages
+from . import messages, precompile
 from .errors import ContentInvalid, OutputError
 from .messages import msg
-from .pipeline import TEMPLATES, build, load
-from .scaffold import new_site
-from .schema import write_schemas
+from .precompile import TEMPLATES
+
+if TYPE_CHECKING:
+    from .pipeline import BuildResult
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -220,6 +226,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("serve", "schema", "new"):
             return _editor_command(args)
         if args.command == "check":
+            from .pipeline import load  # noqa: PLC0415  (see the module's docstring)
+
             conf = load(args.content, args.templates, keep=False)  # check writes nothing
             said = msg(
                 "{content}: OK ({sessions} sessions, {people} people, {languages} languages)",
@@ -231,9 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             print(said)
             return EXIT_OK
-        now = parse_now(args.now)
-        base_url = check_base_url(args.base_url)
-        result = build(args.content, args.out, _moment(now), args.templates, base_url)
+        result = _build(args)
     except UsageError as exc:
         print(_usage_error(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -258,6 +264,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_OK
 
 
+def _build(args: argparse.Namespace) -> BuildResult:
+    """Build the site as ``args`` say."""
+    now = parse_now(args.now)
+    base_url = check_base_url(args.base_url)
+    with precompile.started(args.templates) as compiling:
+        from .pipeline import build  # noqa: PLC0415  (after the line above: see precompile.py)
+
+        return build(args.content, args.out, _moment(now), args.templates, base_url, compiling)
+
+
 def _usage_error(exc: Exception) -> str:
     return str(msg("python build.py: error: {exc}", "python build.py: Fehler: {exc}", exc=exc))
 
@@ -265,6 +281,8 @@ def _usage_error(exc: Exception) -> str:
 def _editor_command(args: argparse.Namespace) -> int:
     """Run serve, schema or new; wrong usage raises UsageError or OutputError."""
     if args.command == "schema":
+        from .schema import write_schemas  # noqa: PLC0415  (see the module's docstring)
+
         written = write_schemas(args.out)
         print(
             msg(
@@ -275,6 +293,8 @@ def _editor_command(args: argparse.Namespace) -> int:
             )
         )
     elif args.command == "new":
+        from .scaffold import new_site  # noqa: PLC0415  (see the module's docstring)
+
         files = new_site(args.folder)
         print(
             msg(
@@ -292,8 +312,7 @@ def _editor_command(args: argparse.Namespace) -> int:
         logger = logging.getLogger("confsite")
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
-        # Imported here: a build does without the preview and its HTTP server (12 ms).
-        from .serve import ListenError, serve  # noqa: PLC0415
+        from .serve import ListenError, serve  # noqa: PLC0415  (see the module's docstring)
 
         try:
             serve(args.content, args.templates, args.host, args.port, now)

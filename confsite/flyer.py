@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from . import cache
 from .context import PageContext
 from .model import Conference
+from .precompile import FLYER_FOLDER
 from .registration import State
 from .render import Renderer
 from .stamps import source_date
@@ -32,7 +33,7 @@ CACHE_DIR = cache.ROOT / "flyer"
 #: after every such save. Enough to go back a few edits without WeasyPrint.
 KEPT_FLYERS = 8
 #: The folder of the flyer's templates, inside the templates folder; its template and stylesheet.
-FOLDER = "flyer/"
+FOLDER = FLYER_FOLDER  # (named there for the process that compiles the templates)
 TEMPLATE = f"{FOLDER}flyer.html"
 STYLESHEET = f"{FOLDER}flyer.css"
 #: What the flyer's HTML holds where a QR code goes, until WeasyPrint reads it (with_qr_codes):

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache, compress, feeds, flyer, headers, ics, markup, share_image, templating, workers
+from . import cache, compress, feeds, flyer, headers, ics, markup, precompile, share_image, workers
 from .content import load_conference
 from .model import Conference
+from .precompile import TEMPLATES
 from .registration import State, state_at
 from .render import Renderer
-from .routes import PAGE_TEMPLATES, Routes
+from .routes import Routes
 from .spare import survey
 from .workers import MIN_ITEMS, default_jobs, map_items
 from .write import check_replaceable, write_site
@@ -32,9 +33,6 @@ COMPRESS_IN_PARALLEL_FROM = 2_000_000
 
 #: The feeds for conference apps, and what makes each.
 FEEDS = {"schedule.json": feeds.schedule_json, "schedule.xml": feeds.schedule_xml}
-
-#: The templates that ship with confsite, beside the package.
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -176,20 +174,19 @@ def build(
     now: dt.datetime,
     templates: Path = TEMPLATES,
     base_url: str | None = None,
+    compiling: workers.Started[None] | None = None,
 ) -> BuildResult:
-    """Build the site from ``content`` into ``out``; on invalid content, write nothing."""
+    """Build the site from ``content`` into ``out``; on invalid content, write nothing.
+
+    ``compiling``: the process that compiles ``templates``, if the caller started it
+    (precompile.started); otherwise the build starts it.
+    """
     started = time.perf_counter()
     check_replaceable(out)
     jobs = default_jobs()
     # A process of its own looks at the site kept for ``out`` (spare.survey) meanwhile.
     surveying = workers.started(functools.partial(survey, out), fork=jobs > 1 and cache.enabled())
-    # Another compiles the templates into the cache in the order this one needs them: the
-    # flyer's, the partials that most pages include, then the pages'. This one takes each from
-    # there, or compiles it itself if it gets there first.
-    env = templating.make_environment(templates)
-    order = (flyer.FOLDER, "_", *PAGE_TEMPLATES.values())
-    compile_all = functools.partial(templating.compile_all, env, order)
-    compiling = workers.started(compile_all, fork=jobs > 1 and env.bytecode_cache is not None)
+    compiling = compiling or precompile.started(templates)
     with cache.written_aside(), surveying as surveyed, compiling as compiled:
         conf = load(content, templates, base_url)
         moment = now.replace(tzinfo=conf.tz) if now.tzinfo is None else now.astimezone(conf.tz)

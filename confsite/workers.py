@@ -21,7 +21,7 @@ import os
 import pickle
 import signal
 import threading
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
@@ -182,8 +182,14 @@ class Started(Generic[Result]):
                 return result
         return self._work()
 
+    def __enter__(self) -> Started[Result]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.cancel()
+
     def cancel(self) -> None:
-        """End the process if its result was not asked for."""
+        """End the process if its result was not asked for (as leaving a ``with`` block does)."""
         if self._child is None:
             return
         pid, read = self._child
@@ -195,11 +201,6 @@ class Started(Generic[Result]):
             os.waitpid(pid, 0)
 
 
-@contextlib.contextmanager
-def started(work: Callable[[], Result], fork: bool = True) -> Iterator[Started[Result]]:
-    """Start ``work`` in a forked process (see :class:`Started`); end that process with the block."""
-    begun = Started(work, fork)
-    try:
-        yield begun
-    finally:
-        begun.cancel()
+def started(work: Callable[[], Result], fork: bool = True) -> Started[Result]:
+    """Start ``work`` in a forked process now (see :class:`Started`); a ``with`` block ends it."""
+    return Started(work, fork)

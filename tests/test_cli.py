@@ -10,11 +10,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 import pytest
 from test_incremental import synth  # the benchmark's conference generator
 
 from confbuilder import Site, make_site
-from confsite import jsonld
+from confsite import jsonld, templating
 from confsite.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -340,6 +341,38 @@ def test_templates_no_page_uses_do_not_fail_the_build(tmp_path: Path) -> None:
     built = build_with_templates(tmp_path, edit)
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_the_templates_given_are_compiled_into_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process that compiles the templates aside compiles those of --templates, all of them."""
+
+    def edit(templates: Path) -> None:
+        (templates / "unused.html").write_text("<p>{{ 6 * 7 }}</p>\n", encoding="utf-8")
+
+    built = build_with_templates(tmp_path, edit)
+    assert built.returncode == 0, built.stderr
+    monkeypatch.chdir(tmp_path)  # (where that build kept its cache)
+
+    def compile_nothing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile_nothing)
+    env = templating.make_environment(tmp_path / "my-templates")
+    assert env.get_template("unused.html").render() == "<p>42</p>\n"  # no page renders it
+    for name in env.list_templates(extensions=("html", "xml")):
+        if not name.startswith("static/"):
+            env.get_template(name)
+
+
+def test_the_command_line_imports_little_before_a_build_starts_compiling() -> None:
+    """What the process that compiles the templates would otherwise wait for is imported after it starts."""
+    code = "import sys, confsite.cli; print(*sorted(sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    imported = set(done.stdout.split())
+    assert "confsite.cli" in imported and "confsite.precompile" in imported
+    assert imported.isdisjoint({"jinja2", "confsite.pipeline", "confsite.templating", "yaml"})
 
 
 # --- the real entry point, as a subprocess -----------------------------------------------------
