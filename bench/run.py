@@ -1,7 +1,7 @@
 """Time full and incremental builds of synthetic conferences and of the default site.
 
-``python bench/run.py`` prints a Markdown table: for each build, the wall time (the best
-and the median of ``--repeat`` runs, each a fresh ``python build.py`` process), its user and
+``python bench/run.py`` prints a Markdown table: for each build, the wall time (the best,
+the median and the worst of ``--repeat`` runs, each a fresh ``python build.py`` process), its user and
 system CPU time (the least; worker processes included; system time is mostly the file
 system's) and its peak memory (the largest resident set of the build's processes), as
 GNU time (``/usr/bin/time``) reports them. ``--compare before=OLD/build.py`` times another
@@ -99,13 +99,14 @@ class Row:
     files: int = 0
 
     def cells(self, labels: list[str]) -> list[str]:
-        """Format the row: per version the best and median wall time, least CPU, peak memory."""
+        """Format the row: per version the best, median and worst wall time, least CPU, peak memory."""
         cells = [self.name, f"{self.files:,}"]
         for label in labels:
             runs = self.figures[label]
             walls = [wall for wall, *_ in runs]
             user, system = min(f[1] for f in runs), min(f[2] for f in runs)
-            cells += [f"{min(walls):.2f}", f"{statistics.median(walls):.2f}", f"{user:.2f}", f"{system:.2f}"]
+            cells += [f"{min(walls):.2f}", f"{statistics.median(walls):.2f}", f"{max(walls):.2f}"]
+            cells += [f"{user:.2f}", f"{system:.2f}"]
             cells.append(f"{max(f[3] for f in runs):.0f}")
         return cells
 
@@ -235,7 +236,7 @@ class Bench:
         """Format the rows as a Markdown table."""
         head = ["build", "files"]
         for version in self.versions:
-            what = ("best (s)", "median (s)", "user CPU (s)", "system CPU (s)", "peak MB")
+            what = ("best (s)", "median (s)", "worst (s)", "user CPU (s)", "system CPU (s)", "peak MB")
             head += [f"{version.label}: {column}" for column in what]
         lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
         lines += ["| " + " | ".join(row.cells([v.label for v in self.versions])) + " |" for row in self.rows]
