@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -15,9 +15,9 @@ from markupsafe import Markup, escape
 
 from . import i18n, jsonld, reads
 from .markup import markdown, plain
-from .model import Conference, Person, Text
+from .model import MENUS, Conference, Person, Text
 from .registration import State
-from .routes import Route, relative
+from .routes import PAGE_TEMPLATES, Route, relative
 
 if TYPE_CHECKING:
     from .render import Renderer
@@ -84,11 +84,22 @@ class PageContext:
 
     def link(self, kind: str, ident: str = "", lang: str | None = None) -> str:
         """Link to a page of the site, in this language unless ``lang`` is given."""
-        return self.url(self.site.routes.path(kind, lang or self.lang, ident))
+        lang = lang or self.lang
+        try:
+            return self.url(self.site.routes.path(kind, lang, ident))
+        except KeyError:
+            if kind not in PAGE_TEMPLATES:
+                raise _unknown("link", "kind of page", kind, PAGE_TEMPLATES) from None
+            if lang not in self.site.conf.languages:
+                raise _unknown("link", "language", lang, self.site.conf.languages) from None
+            raise _unknown("link", "page", ident, where=f" in {lang}") from None  # (kind "page": by its key)
 
     def static(self, name: str) -> str:
         """Link to a static asset by its source name."""
-        return self.url(self.site.assets[name].path)
+        try:
+            return self.url(self.site.assets[name].path)
+        except KeyError:
+            raise _unknown("static", "file", name, where=" in the templates' static/ folder") from None
 
     def tx(self, text: Text | None) -> Markup:
         """Return a text in this page's language, marked when it is in another language."""
@@ -122,7 +133,9 @@ class PageContext:
         return "" if text is None else plain(text.get(self.lang))
 
     def nav(self, menu: str, route: Route | None) -> list[tuple[str, str, bool]]:
-        """Return the links of a menu ("main" or "footer"): address, label, is current."""
+        """Return the links of a menu ("main", "footer" or "none"): address, label, is current."""
+        if menu not in MENUS:
+            raise _unknown("nav", "menu", menu, MENUS)
         items = self.site.menu(menu, self.lang)
         current = route.key if route is not None else None
         return [(self.link(kind, ident), label, current == (kind, ident)) for kind, ident, label in items]
@@ -146,7 +159,10 @@ class PageContext:
 
     def person(self, person_id: str) -> Person:
         """Return a person by id."""
-        return self.conf.person(person_id)
+        try:
+            return self.conf.person(person_id)
+        except KeyError:
+            raise _unknown("person", "person", person_id) from None
 
     def country(self, code: str) -> str:
         """Name a country in this page's language."""
@@ -165,7 +181,11 @@ class PageContext:
 
     def download(self, path: str) -> str:
         """Return the size of a generated download, e.g. "212 KB"."""
-        return human_size(self.site.downloads[path], self.ui["locale"])
+        try:
+            size = self.site.downloads[path]
+        except KeyError:
+            raise _unknown("download", "download", path, sorted(self.site.downloads)) from None
+        return human_size(size, self.ui["locale"])
 
     def canonical(self, path: str) -> str:
         """Return the absolute address of a site path."""
@@ -178,14 +198,33 @@ class PageContext:
 
     def og_locale(self, lang: str | None = None) -> str:
         """Name a language's locale as OpenGraph spells it (de_DE, en_GB), with a likely territory."""
-        return _og_locale(self.conf.ui(lang or self.lang)["locale"])
+        lang = lang or self.lang
+        if lang not in self.site.conf.languages:
+            raise _unknown("og_locale", "language", lang, self.site.conf.languages)
+        return _og_locale(self.conf.ui(lang)["locale"])
 
     def structured_data(self, kind: str, ident: str = "") -> Markup:
         """Return the schema.org JSON-LD of the home page or a session page, safe in a script element."""
         routes, conf = self.site.routes, self.conf
         if kind == "home":
             return Markup(jsonld.script_text(jsonld.home(conf, self.lang, routes, self.state)))
-        return Markup(jsonld.script_text(jsonld.session(conf, self.lang, routes, conf.session_by_id[ident])))
+        if kind != "session":
+            raise _unknown("structured_data", "kind", kind, ("home", "session"))
+        try:
+            session = conf.session_by_id[ident]
+        except KeyError:
+            raise _unknown("structured_data", "session", ident) from None
+        return Markup(jsonld.script_text(jsonld.session(conf, self.lang, routes, session)))
+
+
+def _unknown(
+    helper: str, what: str, value: object, known: Iterable[str] = (), where: str = ""
+) -> jinja2.UndefinedError:
+    """Return the error of a helper asked for what is not there (reported at the template's line)."""
+    listed = ", ".join(known)
+    return jinja2.UndefinedError(
+        f"c.{helper}(): no {what} {value!r}{where}{'; one of: ' if listed else ''}{listed}"
+    )
 
 
 @functools.cache

@@ -213,6 +213,10 @@ class Contact:
     url: str | None = None
 
 
+#: The menus a page can be in (its ``menu``): the shipped templates link "none" from neither.
+MENUS = ("main", "footer", "none")
+
+
 @dataclass(frozen=True)
 class Page:
     """A Markdown page in one language."""

@@ -379,6 +379,19 @@ class Call:
         return repr(self._fn)
 
 
+def peek(value: Any) -> Any:
+    """Return the object inside a wrapper without recording it (to name it in a message)."""
+    if isinstance(value, Lazy):
+        return value._obj
+    if isinstance(value, Lookup):
+        return value._table
+    if isinstance(value, Seq):
+        return value._items
+    if isinstance(value, Call):
+        return value._fn
+    return value
+
+
 def unwrap(value: Any) -> Any:
     """Return the object inside a wrapper (recorded whole), or the value itself."""
     if isinstance(value, Lazy):

@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import cache, digests, ics, pagecache, reads, templating
+from . import cache, digests, ics, misuse, pagecache, reads, templating
 from .context import PageContext
 from .i18n import MemoFormatter
 from .ics import PieceMaker
@@ -134,13 +134,20 @@ class Renderer:
         """Render one template for one page, which sees the conference as ``ctx`` does.
 
         A template that does not compile or fails is reported like invalid content, at its
-        file and line (templating.problem): the build stops before it writes anything.
+        file and line (templating.problem): the build stops before it writes anything. So is
+        one that hands a page helper a wrong kind of value (misuse.py); any other error is a
+        bug, and keeps its traceback.
         """
         try:
             tpl = self.env.get_template(template)
             html = tpl.render(c=ctx, conf=ctx.conf, reg=ctx.state, lang=ctx.lang, **extra)
-        except jinja2.TemplateError as exc:  # (any other error is a bug: it keeps its traceback)
+        except jinja2.TemplateError as exc:
             raise templating.problem(exc, self.templates, template) from None
+        except Exception as exc:
+            wrong = misuse.mistake(exc, self.templates)
+            if wrong is None:
+                raise
+            raise templating.problem(wrong, self.templates, template) from None
         return html.encode("utf-8")
 
     def fragment(

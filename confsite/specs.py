@@ -11,7 +11,7 @@ from babel import Locale
 from .dates import Date, DateOrTime, Time
 from .fields import MISSING, Ctx, Field, ListOf, Loc, MapOf, Record, RecordKind
 from .messages import msg
-from .model import KINDS, STATUSES
+from .model import KINDS, MENUS, STATUSES
 from .scalars import Bool, Choice, Email, Int, Number, Slug, Str, Url
 from .texts import TextKind, known_language
 
@@ -296,7 +296,7 @@ PAGE = Record(
         Field("title", Str(), "Title of the page", required=True),
         Field("order", Int(), "Position in the menu"),
         Field("slug", Slug(), "Address of the page in this language (default: the file name)"),
-        Field("menu", Choice(("main", "footer", "none")), "Where the page is linked"),
+        Field("menu", Choice(MENUS), "Where the page is linked"),
         Field("description", Str(), "Short description for search engines"),
         Field("draft", Bool(), "true keeps the page out of the site"),
     ),

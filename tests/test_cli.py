@@ -15,7 +15,7 @@ import pytest
 from test_incremental import synth  # the benchmark's conference generator
 
 from confbuilder import Site, make_site
-from confsite import jsonld, templating
+from confsite import i18n, jsonld, templating
 from confsite.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -222,6 +222,84 @@ TEMPLATE_MISTAKES = {
         "'no_such_name' is undefined",
     ),
     "missing include": ("_footer.html", "<footer", "{% include '_gone.html' %}", "no template '_gone.html'"),
+    "a string for a date": (
+        "venue.html",
+        "{% block main %}",
+        "{{ c.fmt.date('2019-04-02') }}",
+        "c.fmt.date(): value must be date or datetime, not str '2019-04-02'",
+    ),
+    "a recorded call with too many arguments": (
+        "home.html",
+        "{% block main %}",
+        "{{ c.share_image(5) }}",
+        "c.share_image() takes 1 positional argument but 2 were given",
+    ),
+    "an unknown kind of page": (
+        "person.html",
+        "{% block main %}",
+        "{{ c.link('sessoin', 'x') }}",
+        "c.link(): no kind of page 'sessoin';"
+        " one of: home, program, people, venue, flyer, session, forum, panel, person, page",
+    ),
+}
+
+#: Further mistakes in calling the page helpers (see TEMPLATE_MISTAKES), on one process only.
+HELPER_MISTAKES = {
+    "a string for a text": (
+        "session.html",
+        "{% block main %}",
+        "{{ c.tx('Bio') }}",
+        "c.tx(): text must be Text (a text of the content, such as session.title) or None, not str 'Bio'",
+    ),
+    "a missing argument": (
+        "venue.html",
+        "{% block main %}",
+        "{{ c.tx() }}",
+        "c.tx() missing 1 required positional argument: 'text'",
+    ),
+    "a date for a moment, in a fragment": (
+        "_program.html",
+        "{% macro session_item(c, s, h) -%}",
+        "{{ c.fmt.time(c.conf.dates[0]) }}",
+        "c.fmt.time(): value must be datetime, not date datetime.date(2019, 4, 2)"
+        " (in a macro called from my-templates/_program.html:89)",
+    ),
+    "no macro for a fragment": (
+        "program.html",
+        "{% block main %}",
+        "{{ c.fragment('x', 5) }}",
+        "c.fragment(): macro must be callable (a macro), not int 5",
+    ),
+    "an unknown static file": (
+        "venue.html",
+        "{% block main %}",
+        "{{ c.static('nope.css') }}",
+        "c.static(): no file 'nope.css' in the templates' static/ folder",
+    ),
+    "an unknown person": (
+        "venue.html",
+        "{% block main %}",
+        "{{ c.person('nobody').name }}",
+        "c.person(): no person 'nobody'",
+    ),
+    "an unknown menu": (
+        "venue.html",
+        "{% block main %}",
+        "{{ c.nav('sidebar', None) }}",
+        "c.nav(): no menu 'sidebar'; one of: main, footer, none",
+    ),
+    "an unknown download": (
+        "venue.html",
+        "{% block main %}",
+        "{{ c.download('de/flyer.txt') }}",
+        "c.download(): no download 'de/flyer.txt'; one of: de/flyer.pdf, en/flyer.pdf",
+    ),
+    "the template's own arithmetic": (
+        "venue.html",
+        "{% block main %}",
+        "{{ 1 / 0 }}",
+        "ZeroDivisionError: division by zero",
+    ),
 }
 
 
@@ -246,6 +324,23 @@ def test_a_failing_template_is_reported_at_its_file_and_line(
     assert built.returncode == 1, built.stderr
     assert_error_report(built.stderr, [(f"my-templates/{name}", line)])
     assert built.stderr.splitlines()[0] == f"my-templates/{name}:{line}: template: {said}"  # (nothing more)
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("mistake", HELPER_MISTAKES)
+def test_a_helper_called_wrongly_is_reported_at_the_template_line(tmp_path: Path, mistake: str) -> None:
+    """A wrong kind of value, a missing argument, a name that is not there: the template's mistake."""
+    name, after, wrong, said = HELPER_MISTAKES[mistake]
+    line = 0
+
+    def edit(templates: Path) -> None:
+        nonlocal line
+        line = insert_after(templates / name, after, wrong)
+
+    built = build_with_templates(tmp_path, edit)
+    assert built.returncode == 1, built.stderr
+    assert built.stderr.splitlines()[0] == f"my-templates/{name}:{line}: template: {said}"
+    assert "Traceback" not in built.stderr
     assert not (tmp_path / "site").exists()
 
 
@@ -310,6 +405,21 @@ def test_a_bug_reached_from_a_template_keeps_its_traceback(
     monkeypatch.setattr(jsonld, "session", broken)
     monkeypatch.setenv("CONFSITE_NO_CACHE", "1")
     with pytest.raises(ZeroDivisionError):
+        main(["build", "--content", "content", "--out", "site", *NOW])
+    assert not (site.root / "site").exists()
+
+
+def test_a_helper_that_fails_on_right_values_keeps_its_traceback(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A TypeError inside a helper that was called with the values it takes is confsite's bug."""
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise TypeError("a bug in the formatting")
+
+    monkeypatch.setattr(i18n, "format_date", broken)
+    monkeypatch.setenv("CONFSITE_NO_CACHE", "1")
+    with pytest.raises(TypeError, match="a bug in the formatting"):
         main(["build", "--content", "content", "--out", "site", *NOW])
     assert not (site.root / "site").exists()
 

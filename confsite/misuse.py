@@ -1,0 +1,168 @@
+"""A template's own mistake in a call or an expression, told apart from confsite's bugs.
+
+A template that hands a page helper a value of the wrong kind (``c.fmt.date('2019-04-02')``,
+``c.tx(5)``) makes the helper fail somewhere inside, with a TypeError or an AttributeError
+that names no template line. When a page fails with an error that is not Jinja's own, the
+traceback is looked at from the template's last frame on:
+
+- the error was raised by the template's own code (``{{ c.tx() }}``, ``{{ 1 / 0 }}``, a
+  call whose arguments do not fit the function): the template's mistake;
+- the template called a page helper (through the wrapper that records a call, for some),
+  and an argument is not of a type that the helper's signature names: the template's
+  mistake;
+- anything else: the helper or what it calls failed on values it accepts, a bug in
+  confsite, which keeps its traceback.
+
+:func:`mistake` returns the template's mistake as a Jinja error, for templating.problem to
+report at the template's line. Looking costs nothing until a page fails. The helpers that
+look values up (``c.link``, ``c.static``, ``c.person``...) report the values they do not
+know themselves (context.py).
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import functools
+import inspect
+import re
+import types
+import typing
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import reads
+from .context import PageContext
+from .i18n import Formatter, MemoFormatter
+from .model import Text
+
+#: How templates reach the helpers of each class.
+_PREFIXES = {PageContext: "c.", MemoFormatter: "c.fmt.", Formatter: "c.fmt."}
+#: The classes' names as Python's messages spell a method: "PageContext.tx()".
+_CLASS_NAMES = re.compile(rf"\b({'|'.join(cls.__name__ for cls in _PREFIXES)})\.")
+
+
+def mistake(exc: BaseException, templates: Path) -> jinja2.TemplateRuntimeError | None:
+    """Return the template's mistake that ``exc`` comes from, with its traceback; None if it is not one."""
+    frames = list(_frames(exc.__traceback__))
+    root = str(templates.resolve())
+    in_templates = [i for i, frame in enumerate(frames) if _below(frame.f_code.co_filename, root)]
+    if not in_templates:
+        return None
+    called = frames[in_templates[-1] + 1 :]
+    if not called:  # (raised by the template's own code)
+        said = str(exc) if isinstance(exc, TypeError) else f"{type(exc).__name__}: {exc}"
+        return _reported(_as_templates_call(said), exc)
+    if called[0].f_code is reads.Call.__call__.__code__:  # (a call recorded with its arguments)
+        if len(called) == 1:
+            return _unbound(called[0].f_locals, exc)
+        called = called[1:]
+    helper = _helpers().get(called[0].f_code)
+    if helper is None:
+        return None
+    name, function = helper
+    wrong = _wrong_argument(function, called[0].f_locals)
+    return None if wrong is None else _reported(f"{name}(): {wrong}", exc)
+
+
+def _as_templates_call(said: str) -> str:
+    """Name the helpers in Python's message as templates call them: "c.tx()", not "PageContext.tx()"."""
+    prefixes = {cls.__name__: prefix for cls, prefix in _PREFIXES.items()}
+    return _CLASS_NAMES.sub(lambda match: prefixes[match[1]], said)
+
+
+def _reported(what: str, exc: BaseException) -> jinja2.TemplateRuntimeError:
+    """Return a Jinja error saying ``what``, with the traceback of ``exc`` (with the template's line)."""
+    return jinja2.TemplateRuntimeError(what).with_traceback(exc.__traceback__)
+
+
+def _unbound(values: dict[str, Any], exc: BaseException) -> jinja2.TemplateRuntimeError | None:
+    """Return the mistake of a recorded call whose arguments do not fit its function (Call's ``values``)."""
+    call, plain, kwargs = values.get("self"), values.get("plain"), values.get("kwargs", {})
+    if not isinstance(call, reads.Call) or not isinstance(plain, tuple) or not isinstance(exc, TypeError):
+        return None
+    try:
+        inspect.signature(call._fn).bind(*plain, **kwargs)
+    except TypeError:
+        return _reported(_as_templates_call(str(exc)), exc)
+    return None
+
+
+def _frames(tb: types.TracebackType | None) -> collections.abc.Iterator[types.FrameType]:
+    while tb is not None:
+        yield tb.tb_frame
+        tb = tb.tb_next
+
+
+def _below(filename: str, root: str) -> bool:
+    return filename.startswith(root + "/")
+
+
+@functools.cache
+def _helpers() -> dict[types.CodeType, tuple[str, Callable[..., Any]]]:
+    """Return each helper's code: its name as templates call it, and its function."""
+    found: dict[types.CodeType, tuple[str, Callable[..., Any]]] = {}
+    for cls, prefix in _PREFIXES.items():
+        for name, function in vars(cls).items():
+            if not name.startswith("_") and inspect.isfunction(function):
+                found[function.__code__] = (f"{prefix}{name}", function)
+    return found
+
+
+def _wrong_argument(function: Callable[..., Any], values: dict[str, Any]) -> str | None:
+    """Say which argument of a call (its frame's ``values``) has a type the signature does not allow."""
+    try:
+        hints = typing.get_type_hints(function)
+    except (NameError, TypeError):  # (an annotation that cannot be evaluated here: no one to blame)
+        return None
+    for parameter in list(inspect.signature(function).parameters.values())[1:]:  # (not self)
+        if parameter.name not in values or parameter.name not in hints:
+            continue
+        given = values[parameter.name]
+        if parameter.kind is parameter.VAR_POSITIONAL:
+            given_ones = list(given)
+        elif parameter.kind is parameter.VAR_KEYWORD:
+            given_ones = list(given.values())
+        else:
+            given_ones = [given]
+        for value in given_ones:
+            inner = reads.peek(value)
+            if not _fits(inner, hints[parameter.name]):
+                expected = _describe(hints[parameter.name])
+                return f"{parameter.name} must be {expected}, not {type(inner).__name__} {_shown(inner)}"
+    return None
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    """Tell whether ``value`` is of the type ``hint`` (unions, None, classes, callables; else yes)."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, option) for option in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if origin is collections.abc.Callable:
+        return callable(value)
+    if isinstance(hint, type):
+        return isinstance(value, hint)
+    return True  # (Any, and what no helper takes)
+
+
+def _describe(hint: Any) -> str:
+    """Name a type as the messages do: "date or datetime", "Text or None"."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return " or ".join(_describe(option) for option in typing.get_args(hint))
+    if hint is type(None):
+        return "None"
+    if typing.get_origin(hint) is collections.abc.Callable:
+        return "callable (a macro)"
+    if hint is Text:
+        return "Text (a text of the content, such as session.title)"
+    return getattr(hint, "__name__", str(hint))
+
+
+def _shown(value: Any) -> str:
+    """Show a value briefly: its repr, cut after 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
