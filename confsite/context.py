@@ -74,7 +74,10 @@ class PageContext:
             text = self.ui[key]
         except KeyError:
             raise jinja2.UndefinedError(f"no interface string {key!r}") from None
-        return text.format(**values) if values else text
+        try:
+            return text.format(**values) if values else text
+        except KeyError as missing:
+            raise jinja2.UndefinedError(f"interface string {key!r} needs a value for {missing}") from None
 
     def url(self, path: str) -> str:
         """Link to a site path from this page (relative, or from the base path on 404)."""
@@ -151,6 +154,13 @@ class PageContext:
         as _program.html is, without context). Its arguments are plain values or what the
         conference hands out (wrapped, and so named by their path).
         """
+        takes = getattr(macro, "arguments", None)  # (a Jinja macro's names; it takes fewer too)
+        if takes is not None and not getattr(macro, "catch_varargs", True) and len(args) >= len(takes):
+            named, after_c = getattr(macro, "name", ""), len(takes) - 1
+            arguments = "argument" if after_c == 1 else "arguments"
+            raise jinja2.TemplateRuntimeError(
+                f"c.fragment(): macro {named!r} takes {after_c} {arguments} after c, not {len(args)}"
+            )
         rec = reads.current
         if rec is None or rec.ctx is not self:
             return Markup(macro(self, *args))

@@ -247,6 +247,8 @@ class Formatter:
 def _local_date(value: dt.date | dt.datetime, tz: dt.tzinfo) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.astimezone(tz).date()
+    if not isinstance(value, dt.date):  # (Babel would show today's date for None)
+        raise TypeError(f"not a date: {value!r}")
     return value
 
 

@@ -5,13 +5,15 @@ A template that hands a page helper a value of the wrong kind (``c.fmt.date('201
 that names no template line. When a page fails with an error that is not Jinja's own, the
 traceback is looked at from the template's last frame on:
 
-- the error was raised by the template's own code (``{{ c.tx() }}``, ``{{ 1 / 0 }}``, a
-  call whose arguments do not fit the function): the template's mistake;
+- the template's own code called something with arguments that do not fit it
+  (``{{ c.tx() }}``, ``{{ c.t('x', 5) }}``), called what cannot be called, or divided by
+  zero: the template's mistake;
 - the template called a page helper (through the wrapper that records a call, for some),
-  and an argument is not of a type that the helper's signature names: the template's
-  mistake;
-- anything else: the helper or what it calls failed on values it accepts, a bug in
-  confsite, which keeps its traceback.
+  and an argument is not of a type that the helper's signature names, or the arguments do
+  not fit it: the template's mistake;
+- anything else keeps its traceback: the helper or what it calls failed on values it
+  accepts, or the template's own code failed on a value that confsite handed it (unpacking
+  None, say), either of which may be a bug in confsite.
 
 :func:`mistake` returns the template's mistake as a Jinja error, for templating.problem to
 report at the template's line. Looking costs nothing until a page fails. The helpers that
@@ -42,6 +44,15 @@ from .model import Text
 _PREFIXES = {PageContext: "c.", MemoFormatter: "c.fmt.", Formatter: "c.fmt."}
 #: The classes' names as Python's messages spell a method: "PageContext.tx()".
 _CLASS_NAMES = re.compile(rf"\b({'|'.join(cls.__name__ for cls in _PREFIXES)})\.")
+#: What Python says of a call whose arguments do not fit, or of calling what is no function.
+_UNFIT_CALL = re.compile(
+    r"\(\) (missing \d+ required|takes |got an unexpected keyword|got multiple values)"
+    r"|is not callable|^macro '\w+' takes not more than"
+)
+#: Python's count of a method's positional arguments, which counts ``self``.
+_COUNTED = re.compile(
+    r"(c\.(?:fmt\.)?\w+\(\)) takes (\d+) positional arguments? but (\d+) (?:was|were) given"
+)
 
 
 def mistake(exc: BaseException, templates: Path) -> jinja2.TemplateRuntimeError | None:
@@ -53,8 +64,11 @@ def mistake(exc: BaseException, templates: Path) -> jinja2.TemplateRuntimeError 
         return None
     called = frames[in_templates[-1] + 1 :]
     if not called:  # (raised by the template's own code)
-        said = str(exc) if isinstance(exc, TypeError) else f"{type(exc).__name__}: {exc}"
-        return _reported(_as_templates_call(said), exc)
+        if isinstance(exc, TypeError) and _UNFIT_CALL.search(str(exc)):
+            return _reported(_as_templates_call(str(exc)), exc)
+        if isinstance(exc, ZeroDivisionError):
+            return _reported(f"ZeroDivisionError: {exc}", exc)
+        return None
     if called[0].f_code is reads.Call.__call__.__code__:  # (a call recorded with its arguments)
         if len(called) == 1:
             return _unbound(called[0].f_locals, exc)
@@ -68,9 +82,20 @@ def mistake(exc: BaseException, templates: Path) -> jinja2.TemplateRuntimeError 
 
 
 def _as_templates_call(said: str) -> str:
-    """Name the helpers in Python's message as templates call them: "c.tx()", not "PageContext.tx()"."""
+    """Name the helpers in Python's message as templates call them: "c.tx()", not "PageContext.tx()".
+
+    And count their arguments as templates pass them, without ``self``.
+    """
     prefixes = {cls.__name__: prefix for cls, prefix in _PREFIXES.items()}
-    return _CLASS_NAMES.sub(lambda match: prefixes[match[1]], said)
+    said = _CLASS_NAMES.sub(lambda match: prefixes[match[1]], said)
+    return _COUNTED.sub(lambda match: _takes(match[1], int(match[2]) - 1, int(match[3]) - 1), said)
+
+
+def _takes(helper: str, takes: int, given: int) -> str:
+    arguments = "argument" if takes == 1 else "arguments"
+    return (
+        f"{helper} takes {takes} positional {arguments} but {given} {'was' if given == 1 else 'were'} given"
+    )
 
 
 def _reported(what: str, exc: BaseException) -> jinja2.TemplateRuntimeError:
@@ -144,6 +169,8 @@ def _fits(value: Any, hint: Any) -> bool:
         return value is None
     if origin is collections.abc.Callable:
         return callable(value)
+    if hint is Any:  # (a class too, as Python 3.11 sees it)
+        return True
     if isinstance(hint, type):
         return isinstance(value, hint)
     return True  # (Any, and what no helper takes)

@@ -144,7 +144,10 @@ class Renderer:
         except jinja2.TemplateError as exc:
             raise templating.problem(exc, self.templates, template) from None
         except Exception as exc:
-            wrong = misuse.mistake(exc, self.templates)
+            try:
+                wrong = misuse.mistake(exc, self.templates)
+            except Exception:  # (looking must not hide the error it looks at)
+                wrong = None
             if wrong is None:
                 raise
             raise templating.problem(wrong, self.templates, template) from None
