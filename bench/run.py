@@ -1,10 +1,10 @@
 """Time full and incremental builds of synthetic conferences and of the default site.
 
 ``python bench/run.py`` prints a Markdown table: for each build, the wall time (the best,
-the median and the worst of ``--repeat`` runs, each a fresh ``python build.py`` process), its user and
-system CPU time (the least; worker processes included; system time is mostly the file
-system's) and its peak memory (the largest resident set of the build's processes), as
-GNU time (``/usr/bin/time``) reports them. ``--compare before=OLD/build.py`` times another
+the median and the worst of ``--repeat`` runs, each a fresh ``python build.py`` process),
+its user and system CPU time (the least; worker processes included; system time is mostly
+the file system's) and its peak memory (the largest resident set of the build's
+processes), as GNU time (``/usr/bin/time``) reports them. ``--compare before=OLD/build.py`` times another
 version too, run by run in turn with this one, so both meet the same load on a shared machine.
 Everything is written into a temporary folder (content, outputs, each version's
 ``.confsite-cache``); nothing goes into the repository.
