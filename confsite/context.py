@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -88,6 +88,9 @@ class PageContext:
     def link(self, kind: str, ident: str = "", lang: str | None = None) -> str:
         """Link to a page of the site, in this language unless ``lang`` is given."""
         lang = lang or self.lang
+        if not isinstance(ident, str):  # (a session, say, where its id was meant)
+            given = type(reads.peek(ident)).__name__
+            raise jinja2.TemplateRuntimeError(f"c.link(): ident must be an id, as session.id is, not {given}")
         try:
             return self.url(self.site.routes.path(kind, lang, ident))
         except KeyError:
@@ -143,7 +146,7 @@ class PageContext:
         current = route.key if route is not None else None
         return [(self.link(kind, ident), label, current == (kind, ident)) for kind, ident, label in items]
 
-    def fragment(self, name: str, macro: Callable[..., Markup], *args: Any) -> Markup:
+    def fragment(self, name: str, macro: jinja2.runtime.Macro, *args: Any) -> Markup:
         """Render ``macro(c, *args)``, a part of this page that the page cache keeps on its own.
 
         The programme of 1,000 sessions shows each in a fragment: after one session is edited,
@@ -154,12 +157,14 @@ class PageContext:
         as _program.html is, without context). Its arguments are plain values or what the
         conference hands out (wrapped, and so named by their path).
         """
-        takes = getattr(macro, "arguments", None)  # (a Jinja macro's names; it takes fewer too)
-        if takes is not None and not getattr(macro, "catch_varargs", True) and len(args) >= len(takes):
-            named, after_c = getattr(macro, "name", ""), len(takes) - 1
+        if not isinstance(macro, jinja2.runtime.Macro):
+            kind = type(reads.peek(macro)).__name__
+            raise jinja2.TemplateRuntimeError(f"c.fragment(): {name!r} needs a macro, not {kind}")
+        if not macro.catch_varargs and len(args) >= len(macro.arguments):  # (it takes fewer too)
+            after_c = len(macro.arguments) - 1
             arguments = "argument" if after_c == 1 else "arguments"
             raise jinja2.TemplateRuntimeError(
-                f"c.fragment(): macro {named!r} takes {after_c} {arguments} after c, not {len(args)}"
+                f"c.fragment(): macro {macro.name!r} takes {after_c} {arguments} after c, not {len(args)}"
             )
         rec = reads.current
         if rec is None or rec.ctx is not self:

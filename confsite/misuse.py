@@ -6,8 +6,9 @@ that names no template line. When a page fails with an error that is not Jinja's
 traceback is looked at from the template's last frame on:
 
 - the template's own code called something with arguments that do not fit it
-  (``{{ c.tx() }}``, ``{{ c.t('x', 5) }}``), called what cannot be called, or divided by
-  zero: the template's mistake;
+  (``{{ c.tx() }}``, ``{{ c.t('x', 5) }}``, a macro, a string's method), called what
+  cannot be called, or divided by zero: the template's mistake, unless Python's message
+  names one of the wrappers that record reads (reads.py), which templates never call;
 - the template called a page helper (through the wrapper that records a call, for some),
   and an argument is not of a type that the helper's signature names, or the arguments do
   not fit it: the template's mistake;
@@ -44,14 +45,20 @@ from .model import Text
 _PREFIXES = {PageContext: "c.", MemoFormatter: "c.fmt.", Formatter: "c.fmt."}
 #: The classes' names as Python's messages spell a method: "PageContext.tx()".
 _CLASS_NAMES = re.compile(rf"\b({'|'.join(cls.__name__ for cls in _PREFIXES)})\.")
-#: What Python says of a call whose arguments do not fit, or of calling what is no function.
+#: What Python and Jinja say of a call whose arguments do not fit, or of calling what is no function.
 _UNFIT_CALL = re.compile(
     r"\(\) (missing \d+ required|takes |got an unexpected keyword|got multiple values)"
-    r"|is not callable|^macro '\w+' takes not more than"
+    r"|is not callable|expected (at least |at most )?\d+ arguments?, got \d+"
+    r"|^macro '\w+' (takes not more than|takes no keyword argument|was invoked with two values)"
 )
-#: Python's count of a method's positional arguments, which counts ``self``.
+#: The wrappers that record reads (reads.py), as Python's messages name them.
+_WRAPPERS = re.compile(r"\b(Lazy|Lookup|Seq|Call|Recorder|Apart)\b")
+#: A value of the conference in its wrapper, as Python's messages name it.
+_WRAPPED = re.compile(r"'(Lazy|Lookup|Seq)' object")
+#: A helper's count of positional arguments in Python's message, which counts ``self``.
 _COUNTED = re.compile(
-    r"(c\.(?:fmt\.)?\w+\(\)) takes (\d+) positional arguments? but (\d+) (?:was|were) given"
+    rf"\b(?P<cls>{'|'.join(cls.__name__ for cls in _PREFIXES)})\.(?P<name>\w+)\(\) takes "
+    r"(from \d+ to )?\d+ positional arguments? but (?P<given>\d+) (?:was|were) given"
 )
 
 
@@ -64,10 +71,11 @@ def mistake(exc: BaseException, templates: Path) -> jinja2.TemplateRuntimeError 
         return None
     called = frames[in_templates[-1] + 1 :]
     if not called:  # (raised by the template's own code)
-        if isinstance(exc, TypeError) and _UNFIT_CALL.search(str(exc)):
-            return _reported(_as_templates_call(str(exc)), exc)
+        said = _WRAPPED.sub("a value of the conference", str(exc))  # (it is not callable)
+        if isinstance(exc, TypeError) and _UNFIT_CALL.search(said) and not _WRAPPERS.search(said):
+            return _reported(_as_templates_call(said), exc)
         if isinstance(exc, ZeroDivisionError):
-            return _reported(f"ZeroDivisionError: {exc}", exc)
+            return _reported(f"ZeroDivisionError: {said}", exc)
         return None
     if called[0].f_code is reads.Call.__call__.__code__:  # (a call recorded with its arguments)
         if len(called) == 1:
@@ -84,18 +92,24 @@ def mistake(exc: BaseException, templates: Path) -> jinja2.TemplateRuntimeError 
 def _as_templates_call(said: str) -> str:
     """Name the helpers in Python's message as templates call them: "c.tx()", not "PageContext.tx()".
 
-    And count their arguments as templates pass them, without ``self``.
+    And count their arguments as templates pass them, from the helper's signature: Python
+    counts ``self`` among those a method takes and is given.
     """
+    said = _COUNTED.sub(_counted, said)
     prefixes = {cls.__name__: prefix for cls, prefix in _PREFIXES.items()}
-    said = _CLASS_NAMES.sub(lambda match: prefixes[match[1]], said)
-    return _COUNTED.sub(lambda match: _takes(match[1], int(match[2]) - 1, int(match[3]) - 1), said)
+    return _CLASS_NAMES.sub(lambda match: prefixes[match[1]], said)
 
 
-def _takes(helper: str, takes: int, given: int) -> str:
-    arguments = "argument" if takes == 1 else "arguments"
-    return (
-        f"{helper} takes {takes} positional {arguments} but {given} {'was' if given == 1 else 'were'} given"
-    )
+def _counted(match: re.Match[str]) -> str:
+    cls = next(cls for cls in _PREFIXES if cls.__name__ == match["cls"])
+    parameters = list(inspect.signature(getattr(cls, match["name"])).parameters.values())[1:]
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    least = sum(1 for p in positional if p.default is p.empty)
+    takes = f"{least}" if least == len(positional) else f"from {least} to {len(positional)}"
+    given = int(match["given"]) - 1
+    arguments = "argument" if takes == "1" else "arguments"
+    were = "was" if given == 1 else "were"
+    return f"{match['cls']}.{match['name']}() takes {takes} positional {arguments} but {given} {were} given"
 
 
 def _reported(what: str, exc: BaseException) -> jinja2.TemplateRuntimeError:
@@ -167,8 +181,6 @@ def _fits(value: Any, hint: Any) -> bool:
         return any(_fits(value, option) for option in typing.get_args(hint))
     if hint is type(None):
         return value is None
-    if origin is collections.abc.Callable:
-        return callable(value)
     if hint is Any:  # (a class too, as Python 3.11 sees it)
         return True
     if isinstance(hint, type):
@@ -182,8 +194,6 @@ def _describe(hint: Any) -> str:
         return " or ".join(_describe(option) for option in typing.get_args(hint))
     if hint is type(None):
         return "None"
-    if typing.get_origin(hint) is collections.abc.Callable:
-        return "callable (a macro)"
     if hint is Text:
         return "Text (a text of the content, such as session.title)"
     return getattr(hint, "__name__", str(hint))

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from markupsafe import Markup
@@ -21,6 +21,7 @@ from .context import PageContext
 from .i18n import MemoFormatter
 from .ics import PieceMaker
 from .model import Conference
+from .precompile import TEMPLATES
 from .registration import State
 from .routes import Route, Routes
 from .stamps import source_date
@@ -133,10 +134,11 @@ class Renderer:
     def render(self, template: str, ctx: PageContext, **extra: Any) -> bytes:
         """Render one template for one page, which sees the conference as ``ctx`` does.
 
-        A template that does not compile or fails is reported like invalid content, at its
-        file and line (templating.problem): the build stops before it writes anything. So is
-        one that hands a page helper a wrong kind of value (misuse.py); any other error is a
-        bug, and keeps its traceback.
+        A template that does not compile or fails is reported like invalid content, at its file
+        and line (templating.problem): the build stops before it writes anything. So is a
+        template of ``--templates`` that calls a page helper wrongly (misuse.py); any other
+        error may be confsite's bug, and keeps its traceback. In the shipped templates, an
+        error that is not Jinja's own is taken for confsite's bug.
         """
         try:
             tpl = self.env.get_template(template)
@@ -145,7 +147,8 @@ class Renderer:
             raise templating.problem(exc, self.templates, template) from None
         except Exception as exc:
             try:
-                wrong = misuse.mistake(exc, self.templates)
+                shipped = self.templates.resolve() == TEMPLATES.resolve()
+                wrong = None if shipped else misuse.mistake(exc, self.templates)
             except Exception:  # (looking must not hide the error it looks at)
                 wrong = None
             if wrong is None:
@@ -154,7 +157,7 @@ class Renderer:
         return html.encode("utf-8")
 
     def fragment(
-        self, rec: reads.Recorder, name: str, macro: Callable[..., Markup], args: tuple[Any, ...]
+        self, rec: reads.Recorder, name: str, macro: jinja2.runtime.Macro, args: tuple[Any, ...]
     ) -> Markup:
         """Render a fragment of the page that ``rec`` records, or use it again from the last build.
 
@@ -163,7 +166,7 @@ class Renderer:
         """
         names = tuple(reads.argument_key(arg) for arg in args)
         if None in names:  # an argument that no path names: the fragment is part of the page only
-            return macro(rec.ctx, *args)
+            return cast(Markup, macro(rec.ctx, *args))  # (autoescaping: a macro returns Markup)
         key = f"{rec.page}{pagecache.FRAGMENT}{name}{names!r}"
         entry = self._reuse.get(key) if self._reuse is not None else None
         if entry is not None:
@@ -171,7 +174,7 @@ class Renderer:
             rec.fragments.append((key, None))
             return Markup(entry[1].decode("utf-8"))
         with rec.apart() as part:
-            html = macro(rec.ctx, *args)
+            html = cast(Markup, macro(rec.ctx, *args))
         made = (html.encode("utf-8"), part.reads if part.cacheable else None, part.kept)
         rec.fragments.append((key, made))
         return html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import shutil
@@ -15,7 +16,7 @@ import pytest
 from test_incremental import synth  # the benchmark's conference generator
 
 from confbuilder import Site, make_site
-from confsite import i18n, jsonld, registration, templating, workers
+from confsite import i18n, jsonld, misuse, registration, render, templating, workers
 from confsite.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -293,7 +294,43 @@ HELPER_MISTAKES = {
         "program.html",
         "{% block main %}",
         "{{ c.fragment('x', 5) }}",
-        "c.fragment(): macro must be callable (a macro), not int 5",
+        "c.fragment(): 'x' needs a macro, not int",
+    ),
+    "a method for a fragment's macro": (
+        "program.html",
+        "{% block main %}",
+        "{{ c.fragment('x', c.plain, conf.title) }}",
+        "c.fragment(): 'x' needs a macro, not method",
+    ),
+    "too many arguments, counted as the template passes them": (
+        "venue.html",
+        "{% block main %}",
+        "{{ c.structured_data('home', '', 'x') }}",
+        "c.structured_data() takes from 1 to 2 positional arguments but 3 were given",
+    ),
+    "a session for an id": (
+        "venue.html",
+        "{% block main %}",
+        "{{ c.link('session', conf.sessions[0]) }}",
+        "c.link(): ident must be an id, as session.id is, not Session",
+    ),
+    "a macro given too many": (
+        "venue.html",
+        "{% block main %}",
+        "{% macro one(c) %}{% endmacro %}{{ one(c, 1) }}",
+        "macro 'one' takes not more than 1 argument(s)",
+    ),
+    "a string's method given too few": (
+        "venue.html",
+        "{% block main %}",
+        "{{ 'abc'.replace('a') }}",
+        "replace expected at least 2 arguments, got 1",
+    ),
+    "calling a value of the conference": (
+        "venue.html",
+        "{% block main %}",
+        "{{ conf.venue() }}",
+        "a value of the conference is not callable",
     ),
     "an unknown static file": (
         "venue.html",
@@ -443,6 +480,40 @@ def test_a_template_failing_on_what_confsite_handed_it_keeps_the_traceback(
     with pytest.raises(TypeError, match="cannot unpack non-iterable NoneType"):
         main(["build", "--content", "content", "--out", "site", *NOW])
     assert not (site.root / "site").exists()
+
+
+def test_the_shipped_templates_are_never_blamed(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What fails in them is confsite's bug, even a helper given a wrong kind of value: a traceback."""
+    day = dt.date(2019, 3, 27)
+    monkeypatch.setattr(registration.State, "open_deadline", property(lambda state: (day, False)))
+    monkeypatch.setenv("CONFSITE_NO_CACHE", "1")
+    with pytest.raises(AttributeError, match="has no attribute 'astimezone'"):
+        main(["build", "--content", "content", "--out", "site", *NOW])
+    assert not (site.root / "site").exists()
+
+
+def test_a_bug_behind_a_helper_keeps_its_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its arguments fit (one is typed Any), so the helper is not blamed; looking fails nowhere."""
+
+    def broken(*args: object) -> str:
+        raise TypeError("a bug in the fragments")
+
+    make_site(tmp_path)
+    shutil.copytree(ROOT / "templates", tmp_path / "my-templates")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(render.Renderer, "fragment", broken)
+    argv = ["build", "--content", "content", "--templates", "my-templates", "--out", "site", *NOW]
+    with pytest.raises(TypeError, match="a bug in the fragments") as raised:
+        main(argv)
+    assert misuse.mistake(raised.value, tmp_path / "my-templates") is None
+    assert not (tmp_path / "site").exists()
+
+    def looking_fails(*args: object) -> None:
+        raise RuntimeError("a bug in misuse.py")
+
+    monkeypatch.setattr(misuse, "mistake", looking_fails)
+    with pytest.raises(TypeError, match="a bug in the fragments"):  # (not hidden by the looking)
+        main(argv)
 
 
 def test_a_helper_that_fails_on_right_values_keeps_its_traceback(
