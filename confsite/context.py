@@ -23,6 +23,13 @@ if TYPE_CHECKING:
     from .render import Renderer
 
 
+class Misused(jinja2.TemplateRuntimeError):
+    """A page helper called wrongly, as the helper found: reported at the template's line.
+
+    Except in the shipped templates, where it is taken for confsite's bug (Renderer.render).
+    """
+
+
 class PageContext:
     """Everything a template may call for one page in one language."""
 
@@ -90,7 +97,7 @@ class PageContext:
         lang = lang or self.lang
         if not isinstance(ident, str):  # (a session, say, where its id was meant)
             given = type(reads.peek(ident)).__name__
-            raise jinja2.TemplateRuntimeError(f"c.link(): ident must be an id, as session.id is, not {given}")
+            raise Misused(f"c.link(): ident must be an id, as session.id is, not {given}")
         try:
             return self.url(self.site.routes.path(kind, lang, ident))
         except KeyError:
@@ -159,11 +166,13 @@ class PageContext:
         """
         if not isinstance(macro, jinja2.runtime.Macro):
             kind = type(reads.peek(macro)).__name__
-            raise jinja2.TemplateRuntimeError(f"c.fragment(): {name!r} needs a macro, not {kind}")
+            raise Misused(f"c.fragment(): {name!r} needs a macro, not {kind}")
+        if not macro.arguments:
+            raise Misused(f"c.fragment(): macro {macro.name!r} must take c as its first argument")
         if not macro.catch_varargs and len(args) >= len(macro.arguments):  # (it takes fewer too)
             after_c = len(macro.arguments) - 1
             arguments = "argument" if after_c == 1 else "arguments"
-            raise jinja2.TemplateRuntimeError(
+            raise Misused(
                 f"c.fragment(): macro {macro.name!r} takes {after_c} {arguments} after c, not {len(args)}"
             )
         rec = reads.current
@@ -232,14 +241,10 @@ class PageContext:
         return Markup(jsonld.script_text(jsonld.session(conf, self.lang, routes, session)))
 
 
-def _unknown(
-    helper: str, what: str, value: object, known: Iterable[str] = (), where: str = ""
-) -> jinja2.UndefinedError:
+def _unknown(helper: str, what: str, value: object, known: Iterable[str] = (), where: str = "") -> Misused:
     """Return the error of a helper asked for what is not there (reported at the template's line)."""
     listed = ", ".join(known)
-    return jinja2.UndefinedError(
-        f"c.{helper}(): no {what} {value!r}{where}{'; one of: ' if listed else ''}{listed}"
-    )
+    return Misused(f"c.{helper}(): no {what} {value!r}{where}{'; one of: ' if listed else ''}{listed}")
 
 
 @functools.cache

@@ -55,10 +55,10 @@ _UNFIT_CALL = re.compile(
 _WRAPPERS = re.compile(r"\b(Lazy|Lookup|Seq|Call|Recorder|Apart)\b")
 #: A value of the conference in its wrapper, as Python's messages name it.
 _WRAPPED = re.compile(r"'(Lazy|Lookup|Seq)' object")
-#: A helper's count of positional arguments in Python's message, which counts ``self``.
+#: Python's count of a method's positional arguments, which counts ``self`` (the whole message).
 _COUNTED = re.compile(
-    rf"\b(?P<cls>{'|'.join(cls.__name__ for cls in _PREFIXES)})\.(?P<name>\w+)\(\) takes "
-    r"(from \d+ to )?\d+ positional arguments? but (?P<given>\d+) (?:was|were) given"
+    r"(?P<function>[\w.]+)\(\) takes (from \d+ to )?\d+ positional arguments?"
+    r" but (?P<given>\d+) (?:was|were) given"
 )
 
 
@@ -89,27 +89,39 @@ def mistake(exc: BaseException, templates: Path) -> jinja2.TemplateRuntimeError 
     return None if wrong is None else _reported(f"{name}(): {wrong}", exc)
 
 
-def _as_templates_call(said: str) -> str:
+def _as_templates_call(said: str, function: Callable[..., Any] | None = None) -> str:
     """Name the helpers in Python's message as templates call them: "c.tx()", not "PageContext.tx()".
 
-    And count their arguments as templates pass them, from the helper's signature: Python
-    counts ``self`` among those a method takes and is given.
+    And count a method's arguments as templates pass them: Python counts ``self`` among those
+    it takes and is given. ``function`` is the one called (bound); else a helper by its name.
     """
-    said = _COUNTED.sub(_counted, said)
+    counted = _COUNTED.fullmatch(said)
+    if counted is not None:
+        function = function or _helper_named(counted["function"])
+        if inspect.ismethod(function):
+            said = _takes(counted["function"], inspect.signature(function), int(counted["given"]) - 1)
     prefixes = {cls.__name__: prefix for cls, prefix in _PREFIXES.items()}
     return _CLASS_NAMES.sub(lambda match: prefixes[match[1]], said)
 
 
-def _counted(match: re.Match[str]) -> str:
-    cls = next(cls for cls in _PREFIXES if cls.__name__ == match["cls"])
-    parameters = list(inspect.signature(getattr(cls, match["name"])).parameters.values())[1:]
-    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+def _helper_named(qualname: str) -> Callable[..., Any] | None:
+    """Return the helper that Python names ``Class.method`` (bound to nothing in particular)."""
+    class_name, _, name = qualname.partition(".")
+    for cls in _PREFIXES:
+        if cls.__name__ == class_name and inspect.isfunction(vars(cls).get(name)):
+            return types.MethodType(vars(cls)[name], object())  # (its signature, without self)
+    return None
+
+
+def _takes(function: str, signature: inspect.Signature, given: int) -> str:
+    """Say how many positional arguments a function takes (by ``signature``) and was given."""
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    positional = [p for p in signature.parameters.values() if p.kind in kinds]
     least = sum(1 for p in positional if p.default is p.empty)
     takes = f"{least}" if least == len(positional) else f"from {least} to {len(positional)}"
-    given = int(match["given"]) - 1
     arguments = "argument" if takes == "1" else "arguments"
     were = "was" if given == 1 else "were"
-    return f"{match['cls']}.{match['name']}() takes {takes} positional {arguments} but {given} {were} given"
+    return f"{function}() takes {takes} positional {arguments} but {given} {were} given"
 
 
 def _reported(what: str, exc: BaseException) -> jinja2.TemplateRuntimeError:
@@ -125,7 +137,7 @@ def _unbound(values: dict[str, Any], exc: BaseException) -> jinja2.TemplateRunti
     try:
         inspect.signature(call._fn).bind(*plain, **kwargs)
     except TypeError:
-        return _reported(_as_templates_call(str(exc)), exc)
+        return _reported(_as_templates_call(str(exc), call._fn), exc)
     return None
 
 

@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import cache, digests, ics, misuse, pagecache, reads, templating
-from .context import PageContext
+from .context import Misused, PageContext
 from .i18n import MemoFormatter
 from .ics import PieceMaker
 from .model import Conference
@@ -136,25 +136,31 @@ class Renderer:
 
         A template that does not compile or fails is reported like invalid content, at its file
         and line (templating.problem): the build stops before it writes anything. So is a
-        template of ``--templates`` that calls a page helper wrongly (misuse.py); any other
-        error may be confsite's bug, and keeps its traceback. In the shipped templates, an
-        error that is not Jinja's own is taken for confsite's bug.
+        template of ``--templates`` that calls a page helper wrongly (misuse.py, Misused); any
+        other error may be confsite's bug, and keeps its traceback. In the shipped templates,
+        only Jinja's own errors (and an interface string that is missing, or lacks a value)
+        are reported so: any other is taken for confsite's bug.
         """
         try:
             tpl = self.env.get_template(template)
             html = tpl.render(c=ctx, conf=ctx.conf, reg=ctx.state, lang=ctx.lang, **extra)
         except jinja2.TemplateError as exc:
+            if isinstance(exc, Misused) and self._shipped():
+                raise
             raise templating.problem(exc, self.templates, template) from None
         except Exception as exc:
             try:
-                shipped = self.templates.resolve() == TEMPLATES.resolve()
-                wrong = None if shipped else misuse.mistake(exc, self.templates)
+                wrong = None if self._shipped() else misuse.mistake(exc, self.templates)
             except Exception:  # (looking must not hide the error it looks at)
                 wrong = None
             if wrong is None:
                 raise
             raise templating.problem(wrong, self.templates, template) from None
         return html.encode("utf-8")
+
+    def _shipped(self) -> bool:
+        """Tell whether the templates are the ones that ship with confsite."""
+        return self.templates.resolve() == TEMPLATES.resolve()
 
     def fragment(
         self, rec: reads.Recorder, name: str, macro: jinja2.runtime.Macro, args: tuple[Any, ...]

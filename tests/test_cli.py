@@ -16,7 +16,7 @@ import pytest
 from test_incremental import synth  # the benchmark's conference generator
 
 from confbuilder import Site, make_site
-from confsite import i18n, jsonld, misuse, registration, render, templating, workers
+from confsite import context, i18n, jsonld, misuse, registration, render, templating, workers
 from confsite.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -308,6 +308,18 @@ HELPER_MISTAKES = {
         "{{ c.structured_data('home', '', 'x') }}",
         "c.structured_data() takes from 1 to 2 positional arguments but 3 were given",
     ),
+    "a macro without c for a fragment": (
+        "program.html",
+        "{% block main %}",
+        "{% macro bare() %}{% endmacro %}{{ c.fragment('bare', bare) }}",
+        "c.fragment(): macro 'bare' must take c as its first argument",
+    ),
+    "a recorded method given too many, counted as the template passes them": (
+        "venue.html",
+        "{% block main %}",
+        "{{ conf.ui('de', 'x') }}",
+        "Conference.ui() takes 1 positional argument but 2 were given",
+    ),
     "a session for an id": (
         "venue.html",
         "{% block main %}",
@@ -488,6 +500,17 @@ def test_the_shipped_templates_are_never_blamed(site: Site, monkeypatch: pytest.
     monkeypatch.setattr(registration.State, "open_deadline", property(lambda state: (day, False)))
     monkeypatch.setenv("CONFSITE_NO_CACHE", "1")
     with pytest.raises(AttributeError, match="has no attribute 'astimezone'"):
+        main(["build", "--content", "content", "--out", "site", *NOW])
+    assert not (site.root / "site").exists()
+
+
+def test_the_shipped_templates_are_not_blamed_for_what_a_helper_finds(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A helper's own report (no such static file) is confsite's bug there: a traceback."""
+    monkeypatch.setattr(render, "hashed_assets", lambda templates: {})
+    monkeypatch.setenv("CONFSITE_NO_CACHE", "1")
+    with pytest.raises(context.Misused, match=r"no file 'site\.css'"):
         main(["build", "--content", "content", "--out", "site", *NOW])
     assert not (site.root / "site").exists()
 
