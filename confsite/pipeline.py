@@ -86,13 +86,13 @@ def render_site(
     shares = share_image.share_images(Renderer(conf, templates, state))
     to_draw = share_image.to_draw(shares.values())
     drawing = functools.partial(share_image.draw_all, to_draw)
-    with workers.started(drawing, fork=jobs > 1 and bool(to_draw)) as pngs_made:
+    with workers.Started(drawing, fork=jobs > 1 and bool(to_draw)) as pngs_made:
         markup.convert_all(_markdown_sources(conf), page_jobs)  # (before the feeds: they show texts too)
         makers = feed_makers(conf, routes) if feeds else {}
         # A process of their own makes the feeds (0.3 s at 1,000 sessions) while this one gets
         # the flyers, reads the last build's pages and renders the others with its workers.
         fork_feeds = page_jobs > 1 and bool(makers)
-        with workers.started(functools.partial(_made, makers), fork=fork_feeds) as feeds_made:
+        with workers.Started(functools.partial(_made, makers), fork=fork_feeds) as feeds_made:
             downloads = {
                 f"{lang}/flyer.pdf": pdf
                 for lang, pdf in _flyers(conf, state, templates, jobs, flyers).items()
@@ -185,7 +185,7 @@ def build(
     check_replaceable(out)
     jobs = default_jobs()
     # A process of its own looks at the site kept for ``out`` (spare.survey) meanwhile.
-    surveying = workers.started(functools.partial(survey, out), fork=jobs > 1 and cache.enabled())
+    surveying = workers.Started(functools.partial(survey, out), fork=jobs > 1 and cache.enabled())
     compiling = compiling or precompile.started(templates)
     with cache.written_aside(), surveying as surveyed, compiling as compiled:
         conf = load(content, templates, base_url)

@@ -31,7 +31,7 @@ def started(templates: Path = TEMPLATES) -> workers.Started[None]:
     Nothing is started on one core, or without a cache; a ``with`` block ends the process.
     """
     fork = workers.default_jobs() > 1 and cache.enabled()
-    return workers.started(functools.partial(compile_templates, templates), fork=fork)
+    return workers.Started(functools.partial(compile_templates, templates), fork=fork)
 
 
 def compile_templates(templates: Path) -> None:

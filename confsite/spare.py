@@ -48,7 +48,7 @@ def survey(out: Path) -> Survey | None:
 
     Listing its 20,000 files and reading its manifest takes 0.1 to 0.2 s at 1,000 sessions: a
     build does it in a process of its own while it reads the content and renders
-    (``workers.started``), and hands the result to write.write_site.
+    (``workers.Started``), and hands the result to write.write_site.
     """
     spare = spare_of(out)
     return survey_of(spare) if spare is not None else None

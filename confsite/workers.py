@@ -8,7 +8,7 @@ available, or there is too little work to share, the items are done one after an
 this process. Either way the results come back in the order of the items, so the output
 does not depend on it.
 
-``started``/``Started`` run one function in a forked process while the caller goes on (the
+``Started`` runs one function in a forked process while the caller goes on (the
 feeds beside the pages, the share images, writing the cache tables).
 """
 
@@ -122,6 +122,7 @@ def _call(index: int) -> Any:
 class Started(Generic[Result]):
     """The result of a function that a forked process works on while this one goes on.
 
+    The process is forked at once; a ``with`` block ends it, if its result was not asked for.
     Only the result comes back, pickled, through a pipe. Where fork is not available or fails,
     or this process runs other threads (forking those is unsafe), the function runs in this
     process when its result is asked for; so it does if the forked process fails.
@@ -199,8 +200,3 @@ class Started(Generic[Result]):
             os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
-
-
-def started(work: Callable[[], Result], fork: bool = True) -> Started[Result]:
-    """Start ``work`` in a forked process now (see :class:`Started`); a ``with`` block ends it."""
-    return Started(work, fork)

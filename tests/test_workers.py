@@ -1,4 +1,4 @@
-"""Work started in a forked process (workers.started): the feeds are made beside the pages.
+"""Work started in a forked process (workers.Started): the feeds are made beside the pages.
 
 Each case runs in a Python process of its own: the test process may run threads (servers of
 other tests), and a process with threads is never forked.
@@ -36,7 +36,7 @@ def test_the_work_is_done_by_another_process_while_this_one_goes_on() -> None:
     here, there, gap = run(
         """
         started = time.monotonic()
-        with workers.started(lambda: (time.sleep(0.5), os.getpid())[1]) as child:
+        with workers.Started(lambda: (time.sleep(0.5), os.getpid())[1]) as child:
             waited = time.monotonic() - started
             print(os.getpid(), child.result(), f"{waited < 0.4}")
         """
@@ -48,7 +48,7 @@ def test_the_result_comes_back_whole() -> None:
     (same,) = run(
         """
         made = {f"page {i}": bytes([i % 256]) * 100_000 for i in range(50)}  # more than a pipe holds
-        with workers.started(lambda: made) as child:
+        with workers.Started(lambda: made) as child:
             print(child.result() == made)
         """
     )
@@ -64,12 +64,12 @@ def test_work_that_fails_in_the_process_is_done_again_here() -> None:
             if os.getpid() != parent:
                 raise MemoryError("the forked process ran out")
             return "made here"
-        with workers.started(work) as child:
+        with workers.Started(work) as child:
             print(child.result())
         def broken():
             raise ValueError("bad content")
         try:
-            with workers.started(broken) as child:
+            with workers.Started(broken) as child:
                 child.result()
         except ValueError as error:
             print(type(error).__name__)
@@ -81,7 +81,7 @@ def test_work_that_fails_in_the_process_is_done_again_here() -> None:
 def test_a_result_not_asked_for_ends_its_process() -> None:
     (gone,) = run(
         """
-        with workers.started(lambda: time.sleep(60)) as child:
+        with workers.Started(lambda: time.sleep(60)) as child:
             pid = child._child[0]
         try:
             os.kill(pid, 0)
@@ -100,13 +100,13 @@ def test_no_process_is_forked_beside_other_threads_or_when_told_not_to() -> None
         stop = threading.Event()
         other = threading.Thread(target=stop.wait)
         other.start()
-        with workers.started(os.getpid) as child:
+        with workers.Started(os.getpid) as child:
             print(child.result() == os.getpid())
         stop.set()
         other.join()
-        with workers.started(os.getpid, fork=False) as child:
+        with workers.Started(os.getpid, fork=False) as child:
             print(child.result() == os.getpid())
-        with workers.started(os.getpid) as child:
+        with workers.Started(os.getpid) as child:
             print(child.result() == os.getpid())
         """
     )
@@ -119,7 +119,7 @@ def test_without_a_process_to_be_had_the_work_is_done_here() -> None:
         def no_fork():
             raise BlockingIOError(11, "Resource temporarily unavailable")
         os.fork = no_fork
-        with workers.started(os.getpid) as child:
+        with workers.Started(os.getpid) as child:
             print(child.result() == os.getpid())
         """
     )
@@ -132,10 +132,10 @@ def test_a_result_comes_back_where_children_are_reaped_at_once() -> None:
         """
         import signal
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-        with workers.started(lambda: (os.getpid(), "made")) as child:
+        with workers.Started(lambda: (os.getpid(), "made")) as child:
             pid, made = child.result()
             print(pid != os.getpid(), made)
-        with workers.started(lambda: time.sleep(60)) as child:
+        with workers.Started(lambda: time.sleep(60)) as child:
             pass
         print("ended")
         """
