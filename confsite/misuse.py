@@ -1,8 +1,10 @@
 """A template's own mistake in a call or an expression, told apart from confsite's bugs.
 
-A template that hands a page helper a value of the wrong kind (``c.fmt.date('2019-04-02')``,
-``c.tx(5)``) makes the helper fail somewhere inside, with a TypeError or an AttributeError
-that names no template line. When a page fails with an error that is not Jinja's own, the
+When a page fails, :func:`mistake` tells whether the template is to blame. Jinja's own errors
+(a syntax error, an undefined name, a helper's own report: context.Misused) are the
+template's. But a template that hands a page helper a value of the wrong kind
+(``c.fmt.date('2019-04-02')``, ``c.tx(5)``) makes the helper fail somewhere inside, with a
+TypeError or an AttributeError that names no template line. For such an error, the
 traceback is looked at from the template's last frame on:
 
 - the template's own code called something with arguments that do not fit it
@@ -16,6 +18,10 @@ traceback is looked at from the template's last frame on:
   accepts, or the template's own code failed on a value that confsite handed it (unpacking
   None, say), either of which may be a bug in confsite.
 
+In the shipped templates (templates/ beside confsite/), only Jinja's own errors are blamed on
+the template, and of those not a helper's own report: what else fails there is taken for
+confsite's bug. (c.t's missing string, or missing value, is reported as an undefined name.)
+
 :func:`mistake` returns the template's mistake as a Jinja error, for templating.problem to
 report at the template's line. Looking costs nothing until a page fails. The helpers that
 look values up (``c.link``, ``c.static``, ``c.person``...) report the values they do not
@@ -24,10 +30,10 @@ know themselves (context.py).
 
 from __future__ import annotations
 
-import collections.abc
 import functools
 import inspect
 import re
+import traceback
 import types
 import typing
 from collections.abc import Callable
@@ -36,10 +42,11 @@ from typing import Any
 
 import jinja2
 
-from . import reads
-from .context import PageContext
+from . import reads, templating
+from .context import Misused, PageContext
 from .i18n import Formatter, MemoFormatter
 from .model import Text
+from .precompile import TEMPLATES
 
 #: How templates reach the helpers of each class.
 _PREFIXES = {PageContext: "c.", MemoFormatter: "c.fmt.", Formatter: "c.fmt."}
@@ -62,11 +69,28 @@ _COUNTED = re.compile(
 )
 
 
-def mistake(exc: BaseException, templates: Path) -> jinja2.TemplateRuntimeError | None:
-    """Return the template's mistake that ``exc`` comes from, with its traceback; None if it is not one."""
-    frames = list(_frames(exc.__traceback__))
-    root = str(templates.resolve())
-    in_templates = [i for i, frame in enumerate(frames) if _below(frame.f_code.co_filename, root)]
+def mistake(exc: BaseException, templates: Path) -> jinja2.TemplateError | None:
+    """Return the template's mistake that ``exc`` is or comes from, with its traceback; else None.
+
+    None means a bug, which keeps its traceback. Looking never raises: where it would, the
+    error is left as it was.
+    """
+    try:
+        shipped = templates.resolve() == TEMPLATES.resolve()
+        if isinstance(exc, jinja2.TemplateError):
+            return None if shipped and isinstance(exc, Misused) else exc
+        return None if shipped else _behind(exc, templates)
+    except Exception:  # (looking must not hide the error it looks at)
+        return None
+
+
+def _behind(exc: BaseException, templates: Path) -> jinja2.TemplateRuntimeError | None:
+    """Return the template's mistake behind an error that is not Jinja's own (see above), or None."""
+    frames = [frame for frame, _ in traceback.walk_tb(exc.__traceback__)]
+    root = templates.resolve()
+    in_templates = [
+        i for i, frame in enumerate(frames) if templating.in_folder(frame.f_code.co_filename, root)
+    ]
     if not in_templates:
         return None
     called = frames[in_templates[-1] + 1 :]
@@ -139,16 +163,6 @@ def _unbound(values: dict[str, Any], exc: BaseException) -> jinja2.TemplateRunti
     except TypeError:
         return _reported(_as_templates_call(str(exc), call._fn), exc)
     return None
-
-
-def _frames(tb: types.TracebackType | None) -> collections.abc.Iterator[types.FrameType]:
-    while tb is not None:
-        yield tb.tb_frame
-        tb = tb.tb_next
-
-
-def _below(filename: str, root: str) -> bool:
-    return filename.startswith(root + "/")
 
 
 @functools.cache

@@ -17,13 +17,12 @@ import jinja2
 from markupsafe import Markup
 
 from . import cache, digests, ics, misuse, pagecache, reads, templating
-from .context import Misused, PageContext
+from .context import PageContext
 from .i18n import MemoFormatter
 from .ics import PieceMaker
 from .model import Conference
-from .precompile import TEMPLATES
 from .registration import State
-from .routes import Route, Routes
+from .routes import SINGLE_PAGES, Route, Routes
 from .stamps import source_date
 from .walk import files_below
 from .workers import each_item
@@ -125,7 +124,7 @@ class Renderer:
             items: list[tuple[str, str, str]] = []
             if menu == "main":
                 ui = self.conf.ui(lang)
-                items = [(kind, "", ui[kind]) for kind in ("home", "program", "people", "venue", "flyer")]
+                items = [(kind, "", ui[kind]) for kind in SINGLE_PAGES]
             pages = [p for p in self.conf.pages if p.lang == lang and p.menu == menu]
             items += [("page", p.key, p.title) for p in sorted(pages, key=lambda p: (p.order, p.key))]
             self._menus[key] = items
@@ -134,33 +133,19 @@ class Renderer:
     def render(self, template: str, ctx: PageContext, **extra: Any) -> bytes:
         """Render one template for one page, which sees the conference as ``ctx`` does.
 
-        A template that does not compile or fails is reported like invalid content, at its file
-        and line (templating.problem): the build stops before it writes anything. So is a
-        template of ``--templates`` that calls a page helper wrongly (misuse.py, Misused); any
-        other error may be confsite's bug, and keeps its traceback. In the shipped templates,
-        only Jinja's own errors (and an interface string that is missing, or lacks a value)
-        are reported so: any other is taken for confsite's bug.
+        A template that does not compile, or fails by its own mistake (misuse.py), is reported
+        like invalid content, at its file and line (templating.problem): the build stops before
+        it writes anything. Any other error may be confsite's bug, and keeps its traceback.
         """
         try:
             tpl = self.env.get_template(template)
             html = tpl.render(c=ctx, conf=ctx.conf, reg=ctx.state, lang=ctx.lang, **extra)
-        except jinja2.TemplateError as exc:
-            if isinstance(exc, Misused) and self._shipped():
-                raise
-            raise templating.problem(exc, self.templates, template) from None
         except Exception as exc:
-            try:
-                wrong = None if self._shipped() else misuse.mistake(exc, self.templates)
-            except Exception:  # (looking must not hide the error it looks at)
-                wrong = None
+            wrong = misuse.mistake(exc, self.templates)
             if wrong is None:
                 raise
             raise templating.problem(wrong, self.templates, template) from None
         return html.encode("utf-8")
-
-    def _shipped(self) -> bool:
-        """Tell whether the templates are the ones that ship with confsite."""
-        return self.templates.resolve() == TEMPLATES.resolve()
 
     def fragment(
         self, rec: reads.Recorder, name: str, macro: jinja2.runtime.Macro, args: tuple[Any, ...]

@@ -7,10 +7,11 @@ from functools import cached_property
 
 from .model import Conference
 
+#: The kinds of page of which each language has one, in the order of the main menu.
+SINGLE_PAGES = ("home", "program", "people", "venue", "flyer")
 #: The template of each kind of page, in the order of the site's pages (Routes.all).
 PAGE_TEMPLATES = {
-    kind: f"{kind}.html"
-    for kind in ("home", "program", "people", "venue", "flyer", "session", "forum", "panel", "person", "page")
+    kind: f"{kind}.html" for kind in (*SINGLE_PAGES, "session", "forum", "panel", "person", "page")
 }
 
 #: The interface string that names the folder of each kind of page.
@@ -70,7 +71,7 @@ class Routes:
     def all(self) -> tuple[Route, ...]:
         """Return every HTML page of the site in every language, in a stable order."""
         conf = self.conf
-        items = [(kind, "", PAGE_TEMPLATES[kind]) for kind in ("home", "program", "people", "venue", "flyer")]
+        items = [(kind, "", PAGE_TEMPLATES[kind]) for kind in SINGLE_PAGES]
         items += [("session", s.id, PAGE_TEMPLATES["session"]) for s in conf.sessions]
         items += [("forum", f.id, PAGE_TEMPLATES["forum"]) for f in conf.forums]
         items += [("panel", p.id, PAGE_TEMPLATES["panel"]) for p in conf.panels]

@@ -66,17 +66,23 @@ def problem(exc: jinja2.TemplateError, templates: Path, template: str) -> Conten
     root = templates.resolve()
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
         frames = [(Path(exc.filename), exc.lineno, "")]
-    else:  # (Jinja names the templates' files below its resolved folder)
+    else:
         found = traceback.extract_tb(exc.__traceback__)
-        frames = [
-            (Path(f.filename), f.lineno or 1, f.name) for f in found if Path(f.filename).is_relative_to(root)
-        ]
+        frames = [(Path(f.filename), f.lineno or 1, f.name) for f in found if in_folder(f.filename, root)]
     file, line, code = frames[-1] if frames else (root / template, 1, "")
     what = f"no template {exc.name!r}" if isinstance(exc, jinja2.TemplateNotFound) else str(exc.message)
     if code == _MACRO and len(frames) > 1:  # (a block or a template's own code needs no caller)
         caller, called_at, _ = frames[-2]
         what += f" (in a macro called from {display_path(caller)}:{called_at})"
     return ContentInvalid([ContentError(display_path(file), line, "template", what)])
+
+
+def in_folder(filename: str, root: Path) -> bool:
+    """Tell whether a file named in a traceback is a template of the resolved folder ``root``.
+
+    (Jinja names the templates' files below the resolved folder.)
+    """
+    return Path(filename).is_relative_to(root)
 
 
 def compile_all(env: jinja2.Environment, order: Sequence[str] = ()) -> None:

@@ -534,7 +534,7 @@ def test_a_bug_behind_a_helper_keeps_its_traceback(tmp_path: Path, monkeypatch: 
     def looking_fails(*args: object) -> None:
         raise RuntimeError("a bug in misuse.py")
 
-    monkeypatch.setattr(misuse, "mistake", looking_fails)
+    monkeypatch.setattr(misuse, "_behind", looking_fails)
     with pytest.raises(TypeError, match="a bug in the fragments"):  # (not hidden by the looking)
         main(argv)
 
