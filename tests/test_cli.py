@@ -377,17 +377,28 @@ HELPER_MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("sessions", [0, 80], ids=["one process", "page workers"])
-@pytest.mark.parametrize("mistake", TEMPLATE_MISTAKES)
+#: Each mistake on one process; those of TEMPLATE_MISTAKES on the page workers too.
+_MISTAKE_CASES = [
+    *(
+        pytest.param(cases, m, 0, id=f"{m}, one process")
+        for cases in (TEMPLATE_MISTAKES, HELPER_MISTAKES)
+        for m in cases
+    ),
+    *(pytest.param(TEMPLATE_MISTAKES, m, 80, id=f"{m}, page workers") for m in TEMPLATE_MISTAKES),
+]
+
+
+@pytest.mark.parametrize(("cases", "mistake", "sessions"), _MISTAKE_CASES)
 def test_a_failing_template_is_reported_at_its_file_and_line(
-    tmp_path: Path, mistake: str, sessions: int
+    tmp_path: Path, cases: dict[str, tuple[str, str, str, str]], mistake: str, sessions: int
 ) -> None:
     """Like invalid content: FILE:LINE: template: what, exit 1, no traceback, nothing written.
 
-    80 sessions make a site of more than 300 pages, which worker processes render: the
-    mistake is found in one of them and reported by the build.
+    Jinja's errors and a page helper called wrongly alike. 80 sessions make a site of more
+    than 300 pages, which worker processes render: the mistake is found in one of them and
+    reported by the build.
     """
-    name, after, wrong, said = TEMPLATE_MISTAKES[mistake]
+    name, after, wrong, said = cases[mistake]
     line = 0
 
     def edit(templates: Path) -> None:
@@ -398,23 +409,6 @@ def test_a_failing_template_is_reported_at_its_file_and_line(
     assert built.returncode == 1, built.stderr
     assert_error_report(built.stderr, [(f"my-templates/{name}", line)])
     assert built.stderr.splitlines()[0] == f"my-templates/{name}:{line}: template: {said}"  # (nothing more)
-    assert not (tmp_path / "site").exists()
-
-
-@pytest.mark.parametrize("mistake", HELPER_MISTAKES)
-def test_a_helper_called_wrongly_is_reported_at_the_template_line(tmp_path: Path, mistake: str) -> None:
-    """A wrong kind of value, a missing argument, a name that is not there: the template's mistake."""
-    name, after, wrong, said = HELPER_MISTAKES[mistake]
-    line = 0
-
-    def edit(templates: Path) -> None:
-        nonlocal line
-        line = insert_after(templates / name, after, wrong)
-
-    built = build_with_templates(tmp_path, edit)
-    assert built.returncode == 1, built.stderr
-    assert built.stderr.splitlines()[0] == f"my-templates/{name}:{line}: template: {said}"
-    assert "Traceback" not in built.stderr
     assert not (tmp_path / "site").exists()
 
 
