@@ -143,6 +143,22 @@ def test_share_image_changes_with_the_title_and_is_deterministic() -> None:
         assert image.mode == "P" and image.size == (1200, 630)
 
 
+def test_share_image_keeps_the_colours_of_the_drawing() -> None:
+    """Its palette PNG shows the flat colours exactly, and every text's edges nearly so."""
+    for texts in (TEXTS, ("Ärzte & Ämter: Ökologie", "Unterzeile", "1. Januar 2030", "Saal 1, Köln")):
+        drawn = share_image.draw(*texts)
+        shown = _pixels(share_image.draw_png(*texts))
+        worst = [high for _, high in ImageChops.difference(drawn, shown).getextrema()]
+        assert max(worst) <= 16, worst
+        flat = {
+            (10, 10): share_image.ACCENT,
+            (10, 630 - share_image.BAND + 4): share_image.PALE,
+            (10, 620): share_image.BAND_BG,
+        }
+        for point, colour in flat.items():
+            assert drawn.getpixel(point) == shown.getpixel(point) == colour
+
+
 def test_share_image_shortens_what_does_not_fit() -> None:
     words = " ".join(["Donaudampfschifffahrtsgesellschaft"] * 40)
     data = share_image.draw_png(words, words, "1. Januar 2030", words)
