@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 import os
 import signal
@@ -19,11 +18,14 @@ _AT_FDCWD = -100
 
 @functools.cache
 def function(name: str) -> Any | None:
-    """Return the C library's function ``name`` (errno kept for ctypes.get_errno), or None."""
-    found = ctypes.util.find_library("c")
-    if found is None:
+    """Return the C library's function ``name`` (errno kept for ctypes.get_errno), or None.
+
+    Looked up among the symbols the Python process has loaded, the C library's among them:
+    ``ctypes.util.find_library`` would start ``ldconfig -p`` for it, in every forked worker.
+    """
+    if os.name != "posix":
         return None
-    return getattr(ctypes.CDLL(found, use_errno=True), name, None)
+    return getattr(ctypes.CDLL(None, use_errno=True), name, None)
 
 
 def end_with_parent() -> None:

@@ -10,7 +10,12 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
+
+import pytest
+
+from confsite import libc
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -241,3 +246,54 @@ def test_workers_stopped_while_they_hand_over_large_results_end() -> None:
         """
     )
     assert lines == ["True", "True"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG) is Linux's")
+def test_processes_started_aside_end_when_the_build_is_killed() -> None:
+    """A build killed outright (SIGKILL, no cleanup) leaves none of its processes running."""
+    code = "import os, time\nfrom confsite import workers\n" + textwrap.dedent(
+        """
+        def wait_forever(item):
+            print(os.getpid(), flush=True)
+            time.sleep(60)
+        aside = workers.Started(lambda: wait_forever(None))
+        print(aside._child[0], flush=True)
+        list(workers.each_item(wait_forever, [1, 2], jobs=2, min_items=2))
+        """
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    ) as build:
+        assert build.stdout is not None
+        pids = [int(build.stdout.readline()) for _ in range(3)]  # the one aside and two pool workers
+        build.kill()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_runs(pid) for pid in pids):
+        time.sleep(0.05)
+    assert [pid for pid in pids if _runs(pid)] == []
+
+
+def _runs(pid: int) -> bool:
+    """Tell whether ``pid`` is a process that has not ended (a zombie has)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+def test_two_folders_swap_names_in_one_step(tmp_path: Path) -> None:
+    """write_site puts the new site in place of the old one this way (libc.exchange)."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "from-a").touch()
+    (b / "from-b").touch()
+    assert libc.exchange(a, b)
+    assert [p.name for p in a.iterdir()] == ["from-b"]
+    assert [p.name for p in b.iterdir()] == ["from-a"]
+    assert not libc.exchange(a, tmp_path / "missing")  # (a failure is told, not raised)
