@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import os
 import signal
@@ -25,6 +24,8 @@ def function(name: str) -> Any | None:
     """
     if os.name != "posix":
         return None
+    import ctypes  # noqa: PLC0415  (2 ms: only forked workers and the final swap need it)
+
     return getattr(ctypes.CDLL(None, use_errno=True), name, None)
 
 

@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import os
 import pickle
 import signal
 import threading
 from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
 
 from . import libc
@@ -35,6 +32,8 @@ Result = TypeVar("Result")
 
 #: Below this many items, starting processes costs more than it saves.
 MIN_ITEMS = 64
+#: Whether this system can fork (POSIX): multiprocessing's "fork", without importing it.
+FORKABLE = hasattr(os, "fork")
 
 #: The function and the items the forked workers read (they inherit them); set while a pool runs.
 #: With them the flag that tells the workers to skip the items left (a shared byte).
@@ -75,11 +74,15 @@ def each_item(
     generator is collected.
     """
     global _job  # noqa: PLW0603  (the forked workers read it)
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    if jobs <= 1 or len(items) < max(min_items, 2) or not forkable or _job is not None:
+    if jobs <= 1 or len(items) < max(min_items, 2) or not FORKABLE or _job is not None:
         # (_job is set inside a worker or while a pool runs: no pools within pools)
         yield from (work(item) for item in items)
         return
+    # Imported here: a small site never starts a pool, and they take 12 ms to import.
+    import multiprocessing  # noqa: PLC0415
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+    from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
+
     jobs = min(jobs, len(items))
     chunk = max(1, len(items) // (jobs * 8))  # small chunks keep every process busy to the end
     context = multiprocessing.get_context("fork")
@@ -132,8 +135,7 @@ class Started(Generic[Result]):
         """Fork a process that does ``work`` (unless not ``fork``: then result() does it)."""
         self._work = work
         self._child: tuple[int, int] | None = None  # the process and the pipe's end to read
-        forkable = "fork" in multiprocessing.get_all_start_methods()
-        if not (fork and forkable) or threading.active_count() > 1 or _job is not None:
+        if not (fork and FORKABLE) or threading.active_count() > 1 or _job is not None:
             return
         parent = os.getpid()
         try:
