@@ -37,8 +37,8 @@ KEPT_IMAGES = 8
 #: image's palette (a palette PNG of flat colours and anti-aliased text stays small).
 BLENDS = ((ON_ACCENT, ACCENT), (PALE, ACCENT), (BAND_FG, BAND_BG), (BAND_MUTED, BAND_BG))
 STEPS = 12
-#: zlib's level for the PNG: 5 ms and 16.5 kB for the default conference's German image,
-#: where 9 (Pillow's optimize) took 31 ms for 15.0 kB. Only link previews fetch the image.
+#: zlib's level for the PNG: 5 ms and 19.0 kB for the default conference's German image,
+#: where 9 (Pillow's optimize) took 34 ms for 17.4 kB. Only link previews fetch the image.
 PNG_LEVEL = 7
 #: Where Debian's fonts-dejavu-core puts its fonts.
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")

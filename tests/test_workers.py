@@ -6,7 +6,9 @@ other tests), and a process with threads is never forked.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -254,26 +256,34 @@ def test_processes_started_aside_end_when_the_build_is_killed() -> None:
     code = "import os, time\nfrom confsite import workers\n" + textwrap.dedent(
         """
         def wait_forever(item):
-            print(os.getpid(), flush=True)
+            os.write(1, f"{os.getpid()}\\n".encode())  # (one write: lines of two processes do not mix)
             time.sleep(60)
         aside = workers.Started(lambda: wait_forever(None))
-        print(aside._child[0], flush=True)
         list(workers.each_item(wait_forever, [1, 2], jobs=2, min_items=2))
         """
     )
-    with subprocess.Popen(
-        [sys.executable, "-c", code],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    ) as build:
-        assert build.stdout is not None
-        pids = [int(build.stdout.readline()) for _ in range(3)]  # the one aside and two pool workers
-        build.kill()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_runs(pid) for pid in pids):
-        time.sleep(0.05)
-    assert [pid for pid in pids if _runs(pid)] == []
+    pids: set[int] = set()
+    try:
+        with subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        ) as build:
+            assert build.stdout is not None
+            while len(pids) < 3:  # the process aside and the pool's two workers
+                line = build.stdout.readline()
+                assert line, "the build ended before its three processes had started"
+                pids.add(int(line))
+            build.kill()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_runs(pid) for pid in pids):
+            time.sleep(0.05)
+        assert sorted(pid for pid in pids if _runs(pid)) == []
+    finally:
+        for pid in pids:  # (when the test fails: the pool's workers would wait forever)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def _runs(pid: int) -> bool:
