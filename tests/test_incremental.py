@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from confsite import compress, feeds, ics, pipeline, spare, workers, write
+from confsite import compress, feeds, ics, pipeline, render, spare, workers, write
 from confsite.routes import Routes, relative
 from confsite.walk import files_below
 from confsite.write import write_site
@@ -279,17 +279,33 @@ def test_a_broken_cache_is_ignored(project: Project, tmp_path: Path) -> None:
 def test_parallel_rendering_gives_the_bytes_of_serial_rendering(
     warm: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(warm.root)  # its flyer cache: no PDF is rendered here
+    """Pages, calendars and compressed files made on a pool of workers are those made in one process."""
+    monkeypatch.setenv("CONFSITE_NO_CACHE", "1")  # (a kept page or sibling would be taken, not made)
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)  # a site this small is otherwise done serially
+    monkeypatch.setattr(pipeline, "COMPRESS_IN_PARALLEL_FROM", 0)  # (as a large site's files)
+    pools: list[str] = []
+    real = workers.each_item
+
+    def noting(work: Callable[[Any], Any], items: Any, jobs: int = 1, min_items: int = 64) -> Any:
+        if jobs > 1:
+            pools.append(getattr(work, "func", work).__name__)
+        return real(work, items, jobs, min_items)
+
+    monkeypatch.setattr(workers, "each_item", noting)  # (map_items calls it there)
+    monkeypatch.setattr(render, "each_item", noting)
     templates = warm.root / "templates"
     conf = pipeline.load(warm.root / "content", templates)
     now = dt.datetime.fromisoformat(NOW).replace(tzinfo=ZoneInfo(conf.timezone))
-    serial = pipeline.render_site(conf, now, templates, jobs=1)
-    parallel = pipeline.render_site(conf, now, templates, jobs=2)
+
+    def flyer(conf: Any, lang: str, state: Any, templates: Path) -> bytes:  # (WeasyPrint takes a second)
+        return f"%PDF {lang}".encode()
+
+    serial = pipeline.render_site(conf, now, templates, jobs=1, flyers=flyer)
+    parallel = pipeline.render_site(conf, now, templates, jobs=2, flyers=flyer)
     assert sorted(parallel) == sorted(serial)
     assert [path for path in serial if parallel[path] != serial[path]] == []
-    monkeypatch.setattr(pipeline, "COMPRESS_IN_PARALLEL_FROM", 0)  # (as a large site's files)
     assert pipeline.with_compressed(serial, jobs=2) == compress.with_compressed(serial)
+    assert sorted(set(pools)) == ["_make", "_siblings"]  # the pages' pool and the compressing one
 
 
 def test_calendars_and_feeds_of_a_build_are_those_of_ics_and_feeds(
