@@ -26,9 +26,14 @@ GZIP_LEVEL = 9
 LIBRARIES = f"brotli {brotli.__version__}, libdeflate bindings {deflate.__version__}"
 
 
+def is_text(path: str) -> bool:
+    """Tell whether a file gets siblings: a text file; images and PDFs are compressed already."""
+    return path.endswith(TEXT_SUFFIXES)
+
+
 def compressed(path: str, data: bytes) -> dict[str, bytes]:
     """Return the .gz and .br siblings of one file, leaving out any that would not be smaller."""
-    if not path.endswith(TEXT_SUFFIXES):
+    if not is_text(path):
         return {}
     if path.startswith("static/"):
         quality = BROTLI_QUALITY_STATIC

@@ -149,8 +149,7 @@ def with_compressed(files: dict[str, bytes], jobs: int = 1) -> dict[str, bytes]:
         paths = [path_of[key] for key in missing]
         # By their bytes: a few large files (the feeds and calendars after an edit) are worth
         # a pool of their own, a hundred small ones are not.
-        texts = (files[path] for path in paths if path.endswith(compress.TEXT_SUFFIXES))
-        large = sum(map(len, texts)) >= COMPRESS_IN_PARALLEL_FROM
+        large = sum(len(files[path]) for path in paths if compress.is_text(path)) >= COMPRESS_IN_PARALLEL_FROM
         return map_items(functools.partial(_siblings, files), paths, jobs if large else 1, min_items=2)
 
     siblings = cache.results("compressed", version, keys.values(), _is_siblings, make)
