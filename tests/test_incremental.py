@@ -286,7 +286,9 @@ def test_parallel_rendering_gives_the_bytes_of_serial_rendering(
     pools: list[str] = []
     real = workers.each_item
 
-    def noting(work: Callable[[Any], Any], items: Any, jobs: int = 1, min_items: int = 64) -> Any:
+    def noting(
+        work: Callable[[Any], Any], items: Any, jobs: int = 1, min_items: int = workers.MIN_ITEMS
+    ) -> Any:
         if jobs > 1:
             pools.append(getattr(work, "func", work).__name__)
         return real(work, items, jobs, min_items)
