@@ -17,7 +17,7 @@ from . import i18n, jsonld, reads
 from .markup import markdown, plain
 from .model import MENUS, Conference, Person, Text
 from .registration import State
-from .routes import PAGE_TEMPLATES, Route, relative
+from .routes import PAGE_TEMPLATES, SINGLE_PAGES, Route, relative
 
 if TYPE_CHECKING:
     from .render import Renderer
@@ -93,19 +93,28 @@ class PageContext:
         return relative(self.here, path)
 
     def link(self, kind: str, ident: str = "", lang: str | None = None) -> str:
-        """Link to a page of the site, in this language unless ``lang`` is given."""
+        """Link to a page of the site, in this language unless ``lang`` is given.
+
+        Only to a page that the site has. Which pages it has is part of every page's
+        fingerprint (Renderer.fingerprint), so looking records no read.
+        """
         lang = lang or self.lang
         if not isinstance(ident, str):  # (a session, say, where its id was meant)
             given = type(reads.peek(ident)).__name__
             raise Misused(f"c.link(): ident must be an id, as session.id is, not {given}")
         try:
-            return self.url(self.site.routes.path(kind, lang, ident))
+            return self.url(self.site.routes.by_key[(kind, ident)][lang].path)
         except KeyError:
-            if kind not in PAGE_TEMPLATES:
-                raise _unknown("link", "kind of page", kind, PAGE_TEMPLATES) from None
-            if lang not in self.site.conf.languages:
-                raise _unknown("link", "language", lang, self.site.conf.languages) from None
-            raise _unknown("link", "page", ident, where=f" in {lang}") from None  # (kind "page": by its key)
+            pass
+        if kind not in PAGE_TEMPLATES:
+            raise _unknown("link", "kind of page", kind, PAGE_TEMPLATES)
+        if lang not in self.site.conf.languages:
+            raise _unknown("link", "language", lang, self.site.conf.languages)
+        if kind in SINGLE_PAGES and ident:
+            raise Misused(f"c.link(): the {kind} page takes no ident, not {ident!r}")
+        if not ident and kind not in SINGLE_PAGES:
+            raise Misused(f"c.link(): a {kind} page needs its ident, as c.link('{kind}', x.id) gives it")
+        raise _unknown("link", kind, ident, where=f" in {lang}")  # (kind "page": by its key)
 
     def static(self, name: str) -> str:
         """Link to a static asset by its source name."""

@@ -14,6 +14,9 @@ traceback is looked at from the template's last frame on:
 - the template called a page helper (through the wrapper that records a call, for some),
   and an argument is not of a type that the helper's signature names, or the arguments do
   not fit it: the template's mistake;
+- a filter or test of Jinja's failed, with only Jinja's code below the template, on a value
+  it cannot take (``conf.title|truncate(20)``): the template's mistake, unless Python's
+  message names a wrapper;
 - anything else keeps its traceback: the helper or what it calls failed on values it
   accepts, or the template's own code failed on a value that confsite handed it (unpacking
   None, say), either of which may be a bug in confsite.
@@ -101,6 +104,9 @@ def _behind(exc: BaseException, templates: Path) -> jinja2.TemplateRuntimeError 
         if isinstance(exc, ZeroDivisionError):
             return _reported(f"ZeroDivisionError: {said}", exc)
         return None
+    jinjas = _jinjas_filter(called)
+    if jinjas is not None:
+        return _filters_mistake(jinjas, exc)
     if called[0].f_code is reads.Call.__call__.__code__:  # (a call recorded with its arguments)
         if len(called) == 1:
             return _unbound(called[0].f_locals, exc)
@@ -111,6 +117,51 @@ def _behind(exc: BaseException, templates: Path) -> jinja2.TemplateRuntimeError 
     name, function = helper
     wrong = _wrong_argument(function, called[0].f_locals)
     return None if wrong is None else _reported(f"{name}(): {wrong}", exc)
+
+
+#: What Jinja's filters and tests raise when they are given a value they cannot take.
+_FILTER_ERRORS = (TypeError, ValueError, ArithmeticError, LookupError, AttributeError)
+_JINJA = Path(jinja2.__file__).parent
+
+
+def _jinjas_filter(called: list[types.FrameType]) -> str | None:
+    """Name the filter or test of Jinja's that failed, if only Jinja's code ran below the template.
+
+    A filter that calls back into confsite (reading an attribute through the environment,
+    comparing wrapped values) is not only Jinja's: that may be confsite's bug. Filters that
+    are Python's own functions (``length``, ``count``, ``abs``) leave no frame, so they fail
+    in the template's own code.
+    """
+    if not all(Path(frame.f_code.co_filename).is_relative_to(_JINJA) for frame in called):
+        return None
+    names = _jinjas_functions()
+    return next((names[frame.f_code] for frame in called if frame.f_code in names), None)
+
+
+def _filters_mistake(jinjas: str, exc: BaseException) -> jinja2.TemplateRuntimeError | None:
+    """Return the mistake of giving Jinja's filter or test (named ``jinjas``) a value it cannot take.
+
+    Unless Python's message names a wrapper of reads.py: that may be the wrapper's bug.
+    """
+    said = str(exc)
+    if not isinstance(exc, _FILTER_ERRORS) or _WRAPPERS.search(said):
+        return None
+    hint = " (a text of the content: c.plain() gives it in this page's language)" if "'Text'" in said else ""
+    return _reported(f"{jinjas}: {type(exc).__name__}: {said}{hint}", exc)
+
+
+@functools.cache
+def _jinjas_functions() -> dict[types.CodeType, str]:
+    """Return the code of each filter and test of Jinja's: how a template names it ("filter 'round'")."""
+    named: dict[types.CodeType, list[str]] = {}
+    plain = jinja2.Environment()  # (its filters and tests are Jinja's own)
+    for kind, functions in (("filter", plain.filters), ("test", plain.tests)):
+        for name, function in functions.items():
+            unwrapped = inspect.unwrap(typing.cast(Callable[..., Any], function))
+            code = getattr(unwrapped, "__code__", None)  # (Python's own functions have none)
+            if isinstance(code, types.CodeType):
+                named.setdefault(code, []).append(f"{kind} {name!r}")
+    return {code: " or ".join(names) for code, names in named.items()}
 
 
 def _as_templates_call(said: str, function: Callable[..., Any] | None = None) -> str:

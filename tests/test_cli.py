@@ -344,6 +344,30 @@ HELPER_MISTAKES = {
         "{{ conf.venue() }}",
         "a value of the conference is not callable",
     ),
+    "a session that does not exist": (
+        "venue.html",
+        "{% block main %}",
+        "{{ c.link('session', 'welcom') }}",
+        "c.link(): no session 'welcom' in de",
+    ),
+    "a language that the site lacks": (
+        "venue.html",
+        "{% block main %}",
+        "{{ c.link('person', conf.people[0].id, lang='fr') }}",
+        "c.link(): no language 'fr'; one of: de, en",
+    ),
+    "a page of many without its id": (
+        "venue.html",
+        "{% block main %}",
+        "{{ c.link('person') }}",
+        "c.link(): a person page needs its ident, as c.link('person', x.id) gives it",
+    ),
+    "a page of its own with an id": (
+        "venue.html",
+        "{% block main %}",
+        "{{ c.link('venue', 'cityKirche') }}",
+        "c.link(): the venue page takes no ident, not 'cityKirche'",
+    ),
     "an unknown static file": (
         "venue.html",
         "{% block main %}",
@@ -367,6 +391,25 @@ HELPER_MISTAKES = {
         "{% block main %}",
         "{{ c.download('de/flyer.txt') }}",
         "c.download(): no download 'de/flyer.txt'; one of: de/flyer.pdf, en/flyer.pdf",
+    ),
+    "a text of the content for Jinja's filter": (
+        "venue.html",
+        "{% block main %}",
+        "{{ conf.title|truncate(5) }}",
+        "filter 'truncate': TypeError: object of type 'Text' has no len()"
+        " (a text of the content: c.plain() gives it in this page's language)",
+    ),
+    "a string for a number, to Jinja's filter": (
+        "venue.html",
+        "{% block main %}",
+        "{{ 'abc'|round }}",
+        "filter 'round': TypeError: type str doesn't define __round__ method",
+    ),
+    "zero for Jinja's test": (
+        "venue.html",
+        "{% block main %}",
+        "{% if 5 is divisibleby 0 %}{% endif %}",
+        "test 'divisibleby': ZeroDivisionError: integer modulo by zero",
     ),
     "the template's own arithmetic": (
         "venue.html",
@@ -424,6 +467,11 @@ def build_with_templates(
         synth.write(root / "content", synth.conference(sessions))
     else:
         make_site(root)
+    return build_again(root)
+
+
+def build_again(root: Path) -> subprocess.CompletedProcess[str]:
+    """Build in ``root``, whose templates build_with_templates made, with its cache."""
     argv = ["build", "--content", "content", "--templates", "my-templates", "--out", "site", *NOW]
     return subprocess.run(
         [sys.executable, str(ROOT / "build.py"), *argv],
@@ -486,6 +534,38 @@ def test_a_template_failing_on_what_confsite_handed_it_keeps_the_traceback(
     with pytest.raises(TypeError, match="cannot unpack non-iterable NoneType"):
         main(["build", "--content", "content", "--out", "site", *NOW])
     assert not (site.root / "site").exists()
+
+
+def test_a_link_to_a_session_that_is_gone_fails_the_next_build_too(tmp_path: Path) -> None:
+    """The venue page is kept by the page cache, but which pages exist is part of its fingerprint."""
+    link = "<a href=\"{{ c.link('session', 'talk') }}\">x</a>"
+
+    def edit(templates: Path) -> None:
+        insert_after(templates / "venue.html", "{% block main %}", link)
+
+    first = build_with_templates(tmp_path, edit)
+    assert first.returncode == 0, first.stderr
+    venue = (tmp_path / "site/de/anreise/index.html").read_text(encoding="utf-8")
+    assert '<a href="../programm/talk/">x</a>' in venue
+    program = tmp_path / "content/program.yaml"
+    renamed = program.read_text(encoding="utf-8").replace("id: talk", "id: keynote")
+    program.write_text(renamed, encoding="utf-8")
+    second = build_again(tmp_path)
+    assert second.returncode == 1
+    assert second.stderr.splitlines()[0].endswith("template: c.link(): no session 'talk' in de")
+
+
+def test_a_filter_failing_on_a_value_of_the_conference_keeps_the_traceback(tmp_path: Path) -> None:
+    """Python's message names the wrapper that records reads: that may be the wrapper's bug."""
+
+    def edit(templates: Path) -> None:
+        insert_after(templates / "venue.html", "{% block main %}", "{{ conf.sessions|sum }}")
+
+    built = build_with_templates(tmp_path, edit)
+    assert built.returncode == 1
+    assert "Traceback" in built.stderr
+    assert built.stderr.splitlines()[-1] == "TypeError: unsupported operand type(s) for +: 'int' and 'Lazy'"
+    assert not (tmp_path / "site").exists()
 
 
 def test_the_shipped_templates_are_never_blamed(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
