@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -104,11 +105,13 @@ def relative(from_path: str, to_path: str) -> str:
         if a != b:
             break
         common += 1
-    steps = [".."] * (len(start) - common) + target[common:]
+    steps = (*[".."] * (len(start) - common), *target[common:])
     if to_path.endswith("/") or to_path == "":
         return "/".join(steps) + "/" if steps else "./"
     return "/".join(steps) or "."
 
 
-def _parts(path: str) -> list[str]:
-    return [part for part in path.split("/") if part and part != "."]
+@functools.lru_cache(maxsize=1 << 16)
+def _parts(path: str) -> tuple[str, ...]:
+    """Split a site path into its folders (kept: a page's links split the same few paths again)."""
+    return tuple(part for part in path.split("/") if part and part != ".")
