@@ -8,6 +8,7 @@ import hashlib
 import logging
 import shutil
 import traceback
+import types
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -151,11 +152,47 @@ class _Loader(jinja2.FileSystemLoader):
             raise
 
 
+#: What templates call that cannot ask Jinja for its context (pass_context and the like):
+#: these carry no attribute of their own, and their types set none.
+_CALLED_AS_THEY_ARE = frozenset(
+    {types.BuiltinFunctionType, types.MethodWrapperType, jinja2.runtime.Macro, reads.Call}
+)
+#: What may be marked with pass_context (its ``jinja_pass_arg``), on itself or its function.
+_MAYBE_MARKED = frozenset({types.FunctionType, types.MethodType})
+
+
+class _Context(jinja2.runtime.Context):
+    """Jinja's context, calling functions, methods and macros without Jinja's checks of each call.
+
+    Jinja asks every callable whether it wants the context (``pass_context``) in three
+    Python-level steps. A function or method that is not marked, and what cannot be marked,
+    is called directly, as Jinja would call it; the rest goes to Jinja.
+    """
+
+    @jinja2.utils.internalcode
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (as Jinja names them)
+        """Call ``__obj`` as Jinja's Context.call does."""
+        kind = type(__obj)
+        if kind in _CALLED_AS_THEY_ARE or (kind in _MAYBE_MARKED and not hasattr(__obj, "jinja_pass_arg")):
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception"
+                )
+        return super().call(__obj, *args, **kwargs)
+
+
 class RecordingEnvironment(jinja2.Environment):
     """An environment whose templates' reads of the conference are recorded (see reads.py).
 
     Outside a page render (``reads.current`` is None) it is a plain Jinja environment.
     """
+
+    context_class = _Context
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """Read ``obj.attribute``, recording it when ``obj`` is a wrapper or the page helper."""
