@@ -157,23 +157,25 @@ class _Loader(jinja2.FileSystemLoader):
 _CALLED_AS_THEY_ARE = frozenset(
     {types.BuiltinFunctionType, types.MethodWrapperType, jinja2.runtime.Macro, reads.Call}
 )
-#: What may be marked with pass_context (its ``jinja_pass_arg``), on itself or its function.
-_MAYBE_MARKED = frozenset({types.FunctionType, types.MethodType})
 
 
 class _Context(jinja2.runtime.Context):
     """Jinja's context, calling functions, methods and macros without Jinja's checks of each call.
 
-    Jinja asks every callable whether it wants the context (``pass_context``) in three
-    Python-level steps. A function or method that is not marked, and what cannot be marked,
-    is called directly, as Jinja would call it; the rest goes to Jinja.
+    Jinja asks every callable whether it wants the context (``pass_context`` sets its
+    ``jinja_pass_arg``) in three Python-level steps. A function or method that is not marked,
+    and what cannot be marked, is called directly, as Jinja would call it; the rest goes to
+    Jinja.
     """
 
     @jinja2.utils.internalcode
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (as Jinja names them)
         """Call ``__obj`` as Jinja's Context.call does."""
         kind = type(__obj)
-        if kind in _CALLED_AS_THEY_ARE or (kind in _MAYBE_MARKED and not hasattr(__obj, "jinja_pass_arg")):
+        function = __obj.__func__ if kind is types.MethodType else __obj  # (a method is marked on it)
+        if kind in _CALLED_AS_THEY_ARE or (
+            type(function) is types.FunctionType and "jinja_pass_arg" not in function.__dict__
+        ):
             if kwargs:
                 kwargs.pop("_block_vars", None)
                 kwargs.pop("_loop_vars", None)
