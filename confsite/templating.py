@@ -211,7 +211,10 @@ class RecordingEnvironment(jinja2.Environment):
                     return rec.routes_attribute(attribute)
             except AttributeError:
                 return super().getattr(reads.unwrap(obj), attribute)
-        return super().getattr(obj, attribute)
+        try:  # (Jinja's first step, without calling it: the most frequent call of a page)
+            return getattr(obj, attribute)
+        except AttributeError:
+            return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         """Read ``obj[argument]``; on a wrapped model object a name reads its attribute."""
