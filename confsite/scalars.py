@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from typing import Any
@@ -159,6 +160,13 @@ def url_problem(text: str, schemes: tuple[str, ...]) -> Message:
     return msg("", "")
 
 
+#: A whole number as YAML writes one in decimal, which it keeps as text where reading it
+#: would change it (yamlparse._construct_number).
+_WHOLE = re.compile(r"[-+]?[0-9][0-9_]*")
+#: A decimal number, likewise.
+_DECIMAL = re.compile(r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?")
+
+
 class Int(Kind):
     """A whole number, at least ``minimum``."""
 
@@ -166,6 +174,9 @@ class Int(Kind):
         self.minimum = minimum
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        if isinstance(value, str) and _WHOLE.fullmatch(value):  # (010, +5, 1_000: see yamlparse)
+            with contextlib.suppress(ValueError):  # (more digits than Python converts)
+                value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             ctx.error_at(
                 loc,
@@ -200,6 +211,8 @@ class Number(Kind):
         self.low, self.high = low, high
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        if isinstance(value, str) and _DECIMAL.fullmatch(value):  # (7.150, .5: see yamlparse)
+            value = float(value)
         if isinstance(value, bool) or not isinstance(value, int | float):
             ctx.error_at(
                 loc,

@@ -117,15 +117,21 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LList:
 
 
 def _construct_number(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    # YAML 1.1 reads 10:00 as the base-60 number 600; an editor means a time of day.
-    if ":" in str(node.value):
-        return str(node.value)
+    """Read a number as YAML does only where that gives what was written; else keep the text.
+
+    YAML 1.1 reads 10:00 as the base-60 number 600 (an editor means a time of day), 01067 as
+    the octal number 567 (a postcode), +49202123456 without its plus (a phone number), and
+    1.20 as 1.2 (a room). The fields that want a number read such text as one (scalars.py).
+    """
+    text = str(node.value)
     try:
         if node.tag.endswith(":int"):
-            return loader.construct_yaml_int(node)
-        return loader.construct_yaml_float(node)
+            number: int | float = loader.construct_yaml_int(node)
+        else:
+            number = loader.construct_yaml_float(node)
     except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
-        return str(node.value)
+        return text
+    return number if str(number) == text else text
 
 
 def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:

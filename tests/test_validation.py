@@ -163,6 +163,25 @@ def test_unquoted_times_are_times_not_base_60_numbers(site: Site) -> None:
     assert (talk.start.time(), talk.end.time()) == (dt.time(10, 15), dt.time(11, 0))
 
 
+def test_numbers_written_in_texts_are_kept_as_written(full: Site) -> None:
+    """YAML would read 01067 as octal 567, drop the plus of a phone number and the 0 of 1.20."""
+    full.replace("conference.yaml", 'postal_code: "42103"', "postal_code: 01067")
+    full.replace("conference.yaml", "  email: info@example.org\n", "  phone: +49202123456\n")
+    full.replace("program.yaml", "        kind: welcome\n", "        kind: welcome\n        room: 1.20\n")
+    full.replace("program.yaml", "        kind: talk\n", "        kind: talk\n        room: 0202\n")
+    conf = full.load()
+    assert (conf.venue.postal_code, conf.contact.phone) == ("01067", "+49202123456")  # (not 567, 49202123456)
+    assert [s.room.get("de") for s in conf.sessions[:2] if s.room] == ["1.20", "0202"]
+
+
+def test_numbers_written_with_a_plus_zeros_or_underscores_are_numbers(full: Site) -> None:
+    full.replace("forums.yaml", "        hosts: [ada]\n", "        hosts: [ada]\n        capacity: +020\n")
+    full.replace("conference.yaml", "  country: DE\n", "  country: DE\n  geo: {lat: 51.250, lon: 7_1.5}\n")
+    conf = full.load()
+    assert conf.forums[0].capacity == 20
+    assert (conf.venue.lat, conf.venue.lon) == (51.25, 71.5)
+
+
 def test_back_to_back_sessions_in_one_room_do_not_overlap(site: Site) -> None:
     site.replace("program.yaml", '        end: "10:15"\n', '        end: "10:15"\n        room: A\n')
     site.replace("program.yaml", '        end: "11:00"\n', '        end: "11:00"\n        room: A\n')
