@@ -50,10 +50,13 @@ class Item:
 
 
 def people_with_roles(conf: Conference, session: Session) -> tuple[tuple[str, Person], ...]:
-    """Return who takes part in a session and how: the chair of its part, its panels' members."""
-    part = conf.part_by_id[session.part]
+    """Return who takes part in a session and how: its speakers, its moderators, its panels' members.
+
+    Not the moderators of its part: they chair the part, which the programme shows, and
+    apps show a session's people as its speakers (schedule.xml names no roles).
+    """
     pairs = [("speaker", pid) for pid in session.speakers]
-    pairs += [("moderator", pid) for pid in session.moderators or part.moderators]
+    pairs += [("moderator", pid) for pid in session.moderators]
     for panel in conf.panels_in(session.id):
         pairs += [("moderator", pid) for pid in panel.moderators]
         pairs += [("panelist", pid) for pid in panel.panelists]

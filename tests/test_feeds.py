@@ -50,6 +50,7 @@ FORUMS_SITE = {
                 kind: talk
                 title: {de: Fragen, en: Questions}
                 speakers: [ada]
+                moderators: [bob]
               - {id: forums, start: "10:00", end: "11:30", kind: forums, title: {de: Foren, en: Forums}}
               - {id: panel, start: "12:00", end: "13:00", kind: podium, title: {de: Podium, en: Panel}}
         """,
@@ -183,7 +184,7 @@ def persons(site: Path, title: str) -> list[tuple[str, str]]:
 
 def test_persons_with_their_roles(sites: dict[str, tuple[Conference, Path]]) -> None:
     site = sites["forums"][1]
-    assert persons(site, "Fragen") == [("Dr. Ada Lovelace", "speaker"), ("Mo Derator", "moderator")]
+    assert persons(site, "Fragen") == [("Dr. Ada Lovelace", "speaker"), ("Bob Example", "moderator")]
     assert persons(site, "Alpha-Forum") == [("Dr. Ada Lovelace", "host"), ("Bob Example", "host")]
     assert persons(site, "Podium") == [
         ("Mo Derator", "moderator"),
@@ -191,8 +192,20 @@ def test_persons_with_their_roles(sites: dict[str, tuple[Conference, Path]]) -> 
         ("Bob Example", "panelist"),
     ]
     default = sites["default"][1]
-    assert ("Dr. Christoph Kaletka", "moderator") in persons(default, "Grußworte")
     assert ("Andreas Mucke", "speaker") in persons(default, "Grußworte")
+
+
+def test_the_moderators_of_a_part_are_no_sessions_people(sites: dict[str, tuple[Conference, Path]]) -> None:
+    """Apps show a session's people as its speakers: the part's chair would be the keynote's."""
+    default = sites["default"][1]
+    kaletka = [e["title"] for e in json_events(default) if "Dr. Christoph Kaletka" in str(e["persons"])]
+    assert kaletka == []
+    assert persons(default, "Empfang und Mittagsimbiss") == []
+    lunch = html.parse(str(default / "de/programm/konferenz-empfang/index.html")).getroot()
+    assert "Kaletka" not in lunch.find(".//main").text_content()
+    calendar = (default / "de/programm/konferenz-empfang/kosi-lab-2019-konferenz-empfang.ics").read_text()
+    assert "Kaletka" not in calendar
+    assert persons(sites["forums"][1], "Foren") == []  # (Mo Derator chairs the part)
 
 
 def test_a_person_has_one_guid_everywhere(sites: dict[str, tuple[Conference, Path]]) -> None:
