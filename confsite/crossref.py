@@ -118,6 +118,7 @@ def check(ctx: Ctx, src: Sources) -> None:
         _check_attachments(ctx, src.groups, sessions, "forums", msg("a forum group", "eine Forengruppe"))
         _check_attachments(ctx, src.panels, sessions, "podium", msg("a panel", "ein Panel"))
         _check_registration_parts(ctx, src.conference, parts)
+        _check_deadlines(ctx, src.conference, parts)
     _check_unique_groups(ctx, src.groups)
     _check_times(ctx, src)
 
@@ -275,3 +276,41 @@ def _check_registration_parts(ctx: Ctx, conference: Parsed, parts: dict[str, Par
                     hint=suggest(part_id, parts),
                 ),
             )
+
+
+def _check_deadlines(ctx: Ctx, conference: Parsed, parts: dict[str, Parsed]) -> None:
+    """Report a registration deadline after the last day of what it is for.
+
+    The site would invite visitors to register ("until 27 April") for an event that is over.
+    """
+    registration, days = conference.get("registration"), conference.get("dates", ())
+    if registration is None or not days:
+        return
+    last = max(days)
+    _check_deadline(ctx, registration, last, msg("the conference", "der Konferenz"))
+    for part_id, entry in registration.get("parts", {}).items():
+        part = parts.get(part_id)
+        if part is None:
+            continue
+        part_days = [session_date(conference, part, s) for s in part.get("sessions", ())]
+        part_last = max((day for day in part_days if day is not None), default=part.get("date") or last)
+        what = msg("the part '{part}'", "des Programmteils '{part}'", part=part_id)
+        _check_deadline(ctx, entry, part_last, what)
+
+
+def _check_deadline(ctx: Ctx, entry: Parsed, last: dt.date, what: Message) -> None:
+    deadline = entry.get("deadline")
+    if deadline is None:
+        return
+    day = deadline.date() if isinstance(deadline, dt.datetime) else deadline
+    if day > last:
+        ctx.error_at(
+            entry.at("deadline"),
+            msg(
+                "{day} is after the last day of {what} ({last}); registration must close before it ends",
+                "{day} liegt nach dem letzten Tag {what} ({last}); die Anmeldung muss vorher schließen",
+                day=day.isoformat(),
+                what=what,
+                last=last.isoformat(),
+            ),
+        )

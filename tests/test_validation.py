@@ -590,6 +590,39 @@ def test_overlapping_sessions_in_different_parts_are_fine(site: Site) -> None:
     assert len(site.load().sessions) == 3
 
 
+# --- registration deadlines ---------------------------------------------------------------------
+
+
+def test_a_deadline_after_the_conference_is_reported(site: Site) -> None:
+    site.replace("conference.yaml", "  deadline: 2019-03-27\n", "  deadline: 2019-04-03T09:00\n")
+    expect(
+        site,
+        "conference.yaml",
+        site.line("conference.yaml", "deadline: 2019-04-03T09:00"),
+        "registration.deadline",
+        "2019-04-03 is after the last day of the conference (2019-04-02)",
+    )
+
+
+def test_a_parts_deadline_after_the_part_is_reported(site: Site) -> None:
+    site.replace("program.yaml", "    sessions:\n", "    date: 2019-04-02\n    sessions:\n")
+    site.replace("conference.yaml", "dates: [2019-04-02]\n", "dates: [2019-04-02, 2019-04-03]\n")
+    anchor = "  deadline: 2019-03-27\n"
+    site.replace("conference.yaml", anchor, anchor + "  parts:\n    morning:\n      deadline: 2019-04-03\n")
+    expect(
+        site,
+        "conference.yaml",
+        site.line("conference.yaml", "deadline: 2019-04-03"),
+        "registration.parts.morning.deadline",
+        "2019-04-03 is after the last day of the part 'morning' (2019-04-02)",
+    )
+
+
+def test_a_deadline_on_the_last_day_is_fine(site: Site) -> None:
+    site.replace("conference.yaml", "  deadline: 2019-03-27\n", "  deadline: 2019-04-02T09:00\n")
+    assert site.load().registration.deadline is not None
+
+
 # --- people and sessions referred to by id -----------------------------------------------------
 
 
