@@ -137,24 +137,47 @@ def write_site(
     """
     out = check_replaceable(out)
     targets = {_checked(path): data for path, data in files.items()}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(out)
-    staging = out.parent / f".{out.name}.new-{os.getpid()}-{secrets.token_hex(4)}"
-    kept = spare.claim(out, staging, surveyed)
-    if kept is None:
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
-        kept = spare.Survey((0, 0, 0), set(), {}, {})
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(out)
+        staging = out.parent / f".{out.name}.new-{os.getpid()}-{secrets.token_hex(4)}"
+        kept = spare.claim(out, staging, surveyed)
+        if kept is None:
+            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
+            kept = spare.Survey((0, 0, 0), set(), {}, {})
+    except OSError as error:
+        raise _not_written(out, error) from None
+    swapped = False
     try:
         staging.chmod(0o755)
         known = spare.Manifests()
         site = _Site(staging, targets, out, kept, known.of(out), _file_mode(staging))
         made = site.update(jobs)
         _swap(staging, out)
+        swapped = True
         known.store(out, made)
         spare.keep(staging, out)
+    except OSError as error:
+        if swapped:  # (the site is published: what failed is keeping it for the next build)
+            raise
+        raise _not_written(out, error) from None
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _not_written(out: Path, error: OSError) -> OutputError:
+    """Say that the site could not be written (a file where a folder must be, a full disk...)."""
+    reason = f"{error.strerror}: {error.filename}" if error.strerror and error.filename else str(error)
+    return OutputError(
+        msg(
+            "{out}: the site could not be written ({reason}); the output folder is as it was",
+            "{out}: die Website konnte nicht geschrieben werden ({reason});"
+            " der Ausgabeordner ist unverändert",
+            out=out,
+            reason=reason,
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -182,6 +182,20 @@ def test_output_folder_that_is_not_a_site_is_refused(site: Site, capsys: pytest.
     assert snapshot(out) == before
 
 
+def test_an_output_folder_that_cannot_be_made_is_reported(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file where a folder of --out must be: wrong usage, said in one line, no traceback."""
+    (site.root / "public").write_text("not a folder", encoding="utf-8")
+    code, _, err = run(capsys, "--content", "content", "--out", "public/site", *NOW)
+    assert code == 2
+    assert err.splitlines() == [
+        f"python build.py: error: {site.root / 'public/site'}: the site could not be written"
+        f" (File exists: {site.root / 'public'}); the output folder is as it was"
+    ]
+    assert (site.root / "public").read_text(encoding="utf-8") == "not a folder"
+
+
 def test_an_output_link_in_a_loop_or_to_a_missing_folder_is_refused(
     site: Site, capsys: pytest.CaptureFixture[str]
 ) -> None:
