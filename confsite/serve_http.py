@@ -15,6 +15,7 @@ from http import HTTPStatus
 from typing import Protocol
 from urllib.parse import quote, unquote
 
+from . import messages
 from .messages import msg
 
 log = logging.getLogger(__name__)
@@ -100,14 +101,25 @@ def resolve(site: Built, target: str) -> tuple[HTTPStatus, str]:
     return HTTPStatus.NOT_FOUND, ""
 
 
-def overlay(errors: tuple[str, ...]) -> str:
-    """Show the problems of the latest rebuild over the page, as FILE:LINE: where: what."""
-    heading = msg(
-        "{count} problem(s) found; this page is the last good build. Fix and save: it reloads by itself.",
-        "{count} Problem(e) gefunden; diese Seite ist der letzte gelungene Stand."
-        " Beheben und speichern: Sie lädt sich selbst neu.",
-        count=len(errors),
-    ).render()
+def overlay(errors: tuple[str, ...], built: bool = True) -> str:
+    """Show the problems of the latest rebuild over the page, as FILE:LINE: where: what.
+
+    ``built``: whether the page under it is the last good build; else no build has succeeded yet.
+    """
+    if built:
+        heading = msg(
+            "{count} problem(s) found; this page is the last good build. Fix and save: it reloads by itself.",
+            "{count} Problem(e) gefunden; diese Seite ist der letzte gelungene Stand."
+            " Beheben und speichern: Sie lädt sich selbst neu.",
+            count=len(errors),
+        ).render()
+    else:
+        heading = msg(
+            "{count} problem(s) found; the site could not be built yet. Fix and save: it reloads by itself.",
+            "{count} Problem(e) gefunden; die Website konnte noch nicht erstellt werden."
+            " Beheben und speichern: Sie lädt sich selbst neu.",
+            count=len(errors),
+        ).render()
     lines = "\n".join(html.escape(e) for e in errors)
     return (
         f'<div id="confsite-errors" role="alert" style="{_OVERLAY_STYLE}">'
@@ -118,7 +130,7 @@ def overlay(errors: tuple[str, ...]) -> str:
 
 def inject(page: bytes, site: Built) -> bytes:
     """Add the reload script, and the problems if there are any, before ``</body>``."""
-    snippet = overlay(site.errors) if site.errors else ""
+    snippet = overlay(site.errors, built=bool(site.files)) if site.errors else ""
     snippet += f'<script src="{SCRIPT}" data-version="{html.escape(site.version)}"></script>\n'
     at = page.rfind(b"</body>")
     at = len(page) if at < 0 else at
@@ -132,10 +144,16 @@ def content_type(name: str) -> str:
     return f"{kind}; charset=utf-8" if textual else kind
 
 
-_NOTHING_YET = b"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>No site yet</title></head>
-<body><h1>The site could not be built yet</h1></body></html>
-"""
+def nothing_yet() -> bytes:
+    """Return the page served before any build has succeeded, in the language of the messages."""
+    title = html.escape(msg("No site yet", "Noch keine Website").render())
+    said = msg("The site could not be built yet", "Die Website konnte noch nicht erstellt werden")
+    heading = html.escape(said.render())
+    page = (
+        f'<!doctype html>\n<html lang="{messages.current()}"><head><meta charset="utf-8">'
+        f"<title>{title}</title></head>\n<body><h1>{heading}</h1></body></html>\n"
+    )
+    return page.encode("utf-8")
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -169,7 +187,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         site = self.server.source.site
         if not site.files:
-            page = inject(_NOTHING_YET, site)
+            page = inject(nothing_yet(), site)
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8", page, with_body)
             return
         status, found = resolve(site, self.path)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from test_corpus import GERMAN_SUMMARY
 
-from confsite import messages
+from confsite import messages, serve_http
 from confsite.messages import msg
 from confsite.serve_http import overlay
 
@@ -140,3 +140,17 @@ def test_the_preview_overlay_speaks_german() -> None:
     finally:
         messages.use("en")
     assert "1 Problem(e) gefunden; diese Seite ist der letzte gelungene Stand." in html
+
+
+def test_before_any_build_the_preview_says_so_in_german() -> None:
+    """No last good build to speak of: the page and the overlay say that none was made yet."""
+    problems = ("content/program.yaml:3: parts: x",)
+    nothing = serve_http.Built(files={}, prefix="/", version="1", errors=problems)
+    try:
+        messages.use("de")
+        page = serve_http.inject(serve_http.nothing_yet(), nothing).decode("utf-8")
+    finally:
+        messages.use("en")
+    assert '<html lang="de">' in page and "<title>Noch keine Website</title>" in page
+    assert "1 Problem(e) gefunden; die Website konnte noch nicht erstellt werden." in page
+    assert "letzte gelungene" not in page

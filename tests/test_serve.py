@@ -389,6 +389,7 @@ def test_broken_start_port_in_use_and_ctrl_c(served: tuple[Site, Preview], tmp_p
             f"content/conference.yaml:{line}: timezone: 'Europe/Wuppertal' is not a timezone"
             in html.unescape(text)
         )
+        assert "the site could not be built yet" in text and "last good build" not in text
         assert "nothing to serve yet" in preview.output()
     finally:
         code = stop(preview.process)
