@@ -240,16 +240,22 @@ def _check_overlaps(ctx: Ctx, slots: list[tuple[dt.date, str, dt.time, dt.time, 
         day, room, start, end, session = slot
         if latest is not None and latest[:2] == (day, room) and start < latest[3]:
             other = latest[4]
+            where = (
+                msg(" in the same room", " im selben Raum endet")
+                if session.get("room") is not None
+                else msg(", and neither names its room", " endet, und keiner der beiden nennt seinen Raum")
+            )
             ctx.error(
                 session.loc.path,
                 session.line_of("start"),
                 f"{session.loc.where}.start",
                 msg(
                     "session '{session}' starts at {start:%H:%M}, before '{other}' (line {line}) ends at"
-                    " {end:%H:%M} in the same room; move one of them or give them different rooms",
+                    " {end:%H:%M}{where}; move one of them or give them different rooms",
                     "der Programmpunkt '{session}' beginnt um {start:%H:%M}, bevor '{other}' (Zeile {line})"
-                    " um {end:%H:%M} im selben Raum endet; verschieben Sie einen von beiden oder geben Sie"
+                    " um {end:%H:%M}{where}; verschieben Sie einen von beiden oder geben Sie"
                     " ihnen verschiedene Räume",
+                    where=where,
                     session=session.get("id"),
                     start=start,
                     other=other.get("id"),

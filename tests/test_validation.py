@@ -563,7 +563,7 @@ def _overlap(site: Site, room_welcome: str, room_talk: str) -> None:
 )
 def test_overlapping_sessions_in_one_part_and_room(site: Site, room_welcome: str, room_talk: str) -> None:
     _overlap(site, room_welcome, room_talk)
-    expect(
+    error = expect(
         site,
         "program.yaml",
         site.line("program.yaml", 'start: "10:10"'),
@@ -573,6 +573,8 @@ def test_overlapping_sessions_in_one_part_and_room(site: Site, room_welcome: str
         "ends at 10:15",
         f"(line {site.line('program.yaml', '- id: welcome')})",
     )
+    said = "in the same room" if room_talk else "ends at 10:15, and neither names its room"
+    assert said in error.message
 
 
 def test_overlapping_sessions_in_different_rooms_are_fine(site: Site) -> None:
