@@ -13,6 +13,7 @@ from .model import (
     Conference,
     Contact,
     Forum,
+    Logo,
     Organization,
     Page,
     Panel,
@@ -41,8 +42,9 @@ def conference(
     src: crossref.Sources,
     pages: list[tuple[RawPage, Parsed]],
     strings: dict[str, dict[str, str]],
+    logos: dict[str, Logo] | None = None,
 ) -> Conference:
-    """Make the Conference of the checked records, the published pages and the interface strings."""
+    """Make the Conference of the checked records, pages, interface strings and logos (path -> logo)."""
     conf = src.conference
     tz = ZoneInfo(conf.get("timezone"))
     parts = tuple(_part(conf, p, tz) for p in src.parts)
@@ -91,6 +93,7 @@ def conference(
         contact=_contact(conf.get("contact")),
         pages=tuple(_page(raw, front) for raw, front in pages),
         strings=tuple((lang, tuple(sorted(s.items()))) for lang, s in sorted(strings.items())),
+        logos=tuple(sorted((logos or {}).items())),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import assemble, crossref, pages
+from . import assemble, crossref, logos, pages
 from .errors import ContentInvalid, Errors, display_path
 from .fields import MISSING, Ctx, ListOf, Loc, Parsed, describe, parse_record
 from .i18n import load_strings
@@ -14,6 +14,7 @@ from .loader import load_yaml
 from .messages import msg
 from .model import (
     Conference,
+    Logo,
 )
 from .specs import FILES, REQUIRED_FILES, Language
 from .yamlparse import LList, LMap
@@ -68,14 +69,14 @@ def _load_conference(content: Path, templates: Path) -> Conference:
         people=tuple(records["people.yaml"].get("people", ())),
     )
     crossref.check(ctx, sources)
-    _check_logos(ctx, sources.conference, content)
+    logos = _read_logos(ctx, sources.conference, content)
     _check_contact(ctx, sources.conference)
     markdown = pages.load_pages(ctx, content / "pages")
     strings = load_strings(templates, content, languages, errors) if languages_valid else {}
     pages.check_page_addresses(ctx, markdown, strings)
     if errors:
         raise ContentInvalid(errors.sorted())
-    return assemble.conference(sources, markdown, strings)
+    return assemble.conference(sources, markdown, strings, logos)
 
 
 def _read_files(content: Path, errors: Errors) -> dict[str, Any]:
@@ -176,17 +177,20 @@ def _parse_file(ctx: Ctx, name: str, data: Any, content: Path) -> Parsed:
     return parsed if isinstance(parsed, Parsed) else Parsed({}, Loc(shown, 1, ""), {})
 
 
-def _check_logos(ctx: Ctx, conference: Parsed, content: Path) -> None:
+def _read_logos(ctx: Ctx, conference: Parsed, content: Path) -> dict[str, Logo]:
+    """Read the logo files that organizers and funders name; report those that cannot be used."""
     root = content.resolve()
+    found: dict[str, Logo] = {}
     for key in ("organizers", "funders"):
         for org in conference.get(key, ()):
             logo = org.get("logo")
-            if logo is None:
+            if logo is None or logo in found:
                 continue
             loc = org.at("logo")
             try:
                 target = (content / logo).resolve()
                 is_file = target.is_file()
+                read = logos.read(target) if is_file and target.is_relative_to(root) else None
             except (OSError, ValueError) as exc:  # a name too long, a loop of links, ...
                 reason = exc.strerror if isinstance(exc, OSError) else exc
                 ctx.error_at(
@@ -225,6 +229,11 @@ def _check_logos(ctx: Ctx, conference: Parsed, content: Path) -> None:
                         "ein Logo muss eine SVG-, PNG-, JPEG- oder WebP-Datei sein",
                     ),
                 )
+            elif isinstance(read, Logo):
+                found[logo] = read
+            elif read is not None:
+                ctx.error_at(loc, msg("'{logo}' {problem}", "'{logo}' {problem}", logo=logo, problem=read))
+    return found
 
 
 def _check_contact(ctx: Ctx, conference: Parsed) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
 import jinja2
@@ -30,6 +30,14 @@ class Misused(jinja2.TemplateRuntimeError):
     """
 
 
+class LogoLink(NamedTuple):
+    """Where a logo is, from the page that shows it, and its width and height in proportion."""
+
+    src: str
+    width: int
+    height: int
+
+
 class PageContext:
     """Everything a template may call for one page in one language."""
 
@@ -44,7 +52,7 @@ class PageContext:
         {
             *("lang", "here", "absolute", "ui", "fmt", "site", "glance_sessions"),
             *("t", "url", "link", "static", "tx", "plain", "md", "markdown", "md_plain"),
-            *("nav", "country", "canonical", "og_locale", "person", "map_url", "structured_data"),
+            *("nav", "country", "canonical", "og_locale", "person", "map_url", "structured_data", "logo"),
             "fragment",
         }
     )
@@ -115,6 +123,13 @@ class PageContext:
         if not ident and kind not in SINGLE_PAGES:
             raise Misused(f"c.link(): a {kind} page needs its ident, as c.link('{kind}', x.id) gives it")
         raise _unknown("link", kind, ident, where=f" in {lang}")  # (kind "page": by its key)
+
+    def logo(self, source: str) -> LogoLink:
+        """Link to the logo that an organizer or funder names (``org.logo``), with its proportions."""
+        asset, found = self.site.logos.get(source), dict(self.site.conf.logos).get(source)
+        if asset is None or found is None:
+            raise _unknown("logo", "logo", source, where=" of an organizer or funder")
+        return LogoLink(self.url(asset.path), found.width, found.height)
 
     def static(self, name: str) -> str:
         """Link to a static asset by its source name."""

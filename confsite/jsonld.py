@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from . import logos
 from .feeds import forum_people, people_with_roles
 from .markup import plain
 from .model import Conference, Organization, Person, Session, Text
@@ -45,9 +46,9 @@ def home(conf: Conference, lang: str, routes: Routes, state: State) -> dict[str,
         data["description"] = plain(conf.summary.get(lang))
     elif conf.subtitle is not None:
         data["description"] = conf.subtitle.get(lang)
-    data["organizer"] = [_organization(org, lang) for org in conf.organizers]
+    data["organizer"] = [_organization(conf, org, lang) for org in conf.organizers]
     if conf.funders:
-        data["funder"] = [_organization(org, lang) for org in conf.funders]
+        data["funder"] = [_organization(conf, org, lang) for org in conf.funders]
     data["offers"] = [
         {
             "@type": "Offer",
@@ -181,10 +182,13 @@ def _person(conf: Conference, lang: str, routes: Routes, person: Person) -> dict
     return data
 
 
-def _organization(org: Organization, lang: str) -> dict[str, Any]:
+def _organization(conf: Conference, org: Organization, lang: str) -> dict[str, Any]:
     data: dict[str, Any] = {"@type": "Organization", "name": org.name.get(lang)}
     if org.url:
         data["url"] = org.url
+    logo = dict(conf.logos).get(org.logo) if org.logo else None
+    if logo is not None and org.logo is not None:
+        data["logo"] = conf.base_url + logos.published_path(org.logo, logo)
     return data
 
 

@@ -194,6 +194,16 @@ class Registration:
 
 
 @dataclass(frozen=True)
+class Logo:
+    """An organization's logo as its file holds it (logos.py), and its proportions."""
+
+    data: bytes
+    suffix: str  # png, jpg, webp or svg
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class Organization:
     """An organizer or a funder."""
 
@@ -265,6 +275,8 @@ class Conference:
     contact: Contact = field(default_factory=Contact)
     pages: tuple[Page, ...] = ()
     strings: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    #: The logos of organizers and funders: their paths in the content folder, and the files.
+    logos: tuple[tuple[str, Logo], ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:

@@ -16,7 +16,7 @@ from typing import Any, cast
 import jinja2
 from markupsafe import Markup
 
-from . import cache, digests, ics, misuse, pagecache, reads, templating
+from . import cache, digests, ics, logos, misuse, pagecache, reads, templating
 from .context import PageContext
 from .i18n import MemoFormatter
 from .ics import PieceMaker
@@ -100,6 +100,8 @@ class Renderer:
         self.routes = Routes(conf)
         self.state = state
         self.assets = hashed_assets(templates)
+        #: The logos of organizers and funders, by their paths in the content folder.
+        self.logos = {src: Asset(src, logos.published_path(src, logo), logo.data) for src, logo in conf.logos}
         self.downloads = downloads or {}
         self.others = frozenset(others)
         #: language -> (site path, alternative text) of its share image; set by the pipeline
@@ -212,14 +214,16 @@ class Renderer:
     def fingerprint(self) -> str:
         """Digest what pages show without a record in reads.py, and the templates.
 
-        That is the site's addresses and downloads, its interface strings, the Markdown pages
-        of every menu, its languages, base address, timezone and the timezone's rules: what
-        PageContext.UNRECORDED reads; and SOURCE_DATE_EPOCH, which the calendars' pieces read.
+        That is the site's addresses, assets, logos and downloads, its interface strings, the
+        Markdown pages of every menu, its languages, base address, timezone and the timezone's
+        rules: what PageContext.UNRECORDED reads; and SOURCE_DATE_EPOCH, which the calendars'
+        pieces read.
         """
         conf = self.conf
         parts = (
             self.routes.all,
             sorted((a.source, a.path) for a in self.assets.values()),
+            [(source, logo.width, logo.height, self.logos[source].path) for source, logo in self.conf.logos],
             sorted(self.downloads),
             sorted(self.others),
             self.base_path,
@@ -283,7 +287,7 @@ class Renderer:
         table.store()
         out.update({file: done[file] for file in [*(route.file for route in self.routes.all), *sheets]})
         out["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {self.conf.base_url}sitemap.xml\n".encode()
-        for asset in self.assets.values():
+        for asset in [*self.assets.values(), *self.logos.values()]:
             out[asset.path] = asset.data
         return out, {key: done[key] for key in pieces}
 

@@ -1,0 +1,147 @@
+"""The logos of organizers and funders: read, checked, and named for the site.
+
+A logo is published as it is (no image is converted), under ``static/logos/`` with a digest
+of its bytes in its name, and shown at a fixed height with the width its proportions give.
+It must be what its bytes say: a PNG, JPEG or WebP image that Pillow reads, or an SVG
+drawing that holds nothing that runs or loads (no scripts, no event attributes, no
+references outside the file), since a visitor may open it on its own, in the site's origin.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .messages import Message, msg
+from .model import Logo
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+
+#: The largest logo published: larger ones are photographs or print files, not logos.
+MAX_BYTES = 1 << 20
+#: Pillow's name of each raster format -> the suffix it is published with.
+_RASTERS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+_SVG = "{http://www.w3.org/2000/svg}"
+#: What an SVG drawing may not hold: elements that run, embed, link or change links.
+_FORBIDDEN_ELEMENTS = frozenset(
+    {"script", "foreignObject", "iframe", "object", "embed", "audio", "video", "a", "set"}
+)
+#: A url() in a style that leads outside the drawing.
+_OUTSIDE_URL = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
+_NUMBER = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(?:px)?\s*")
+
+
+def read(path: Path) -> Logo | Message:
+    """Read a logo file; return it, or what is wrong with it."""
+    data = path.read_bytes()
+    if len(data) > MAX_BYTES:
+        return msg(
+            "is {size:,} bytes; a logo may have at most 1 MB (save it smaller, or as SVG)",
+            "hat {size:,} Bytes; ein Logo darf höchstens 1 MB groß sein"
+            " (speichern Sie es kleiner oder als SVG)",
+            size=len(data),
+        )
+    if path.suffix.lower() == ".svg":
+        return _svg(data)
+    return _raster(data)
+
+
+def published_path(source: str, logo: Logo) -> str:
+    """Return the site path of a logo: its file's name, a digest of its bytes, its format."""
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-") or "logo"
+    digest = hashlib.sha256(logo.data).hexdigest()[:10]
+    return f"static/logos/{stem}.{digest}.{logo.suffix}"
+
+
+def _raster(data: bytes) -> Logo | Message:
+    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415  (only where a logo is an image)
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind, (width, height) = image.format, image.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        kind = None
+    if kind not in _RASTERS:
+        return msg(
+            "is not a PNG, JPEG, WebP or SVG image; export the logo in one of these formats",
+            "ist kein PNG-, JPEG-, WebP- oder SVG-Bild; exportieren Sie das Logo in einem dieser Formate",
+        )
+    return Logo(data, _RASTERS[kind], width, height)
+
+
+def _svg(data: bytes) -> Logo | Message:
+    import xml.etree.ElementTree as ET  # noqa: PLC0415  (only where a logo is a drawing)
+
+    try:
+        text = data.decode("utf-8")
+        if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():  # (entities can expand without end)
+            raise ValueError
+        root = ET.fromstring(text)
+    except (UnicodeDecodeError, ValueError, ET.ParseError):
+        root = None
+    if root is None or root.tag != f"{_SVG}svg":
+        return msg(
+            "is not an SVG drawing (UTF-8, an <svg> element of the SVG namespace, no DOCTYPE)",
+            "ist keine SVG-Zeichnung (UTF-8, ein <svg>-Element im SVG-Namensraum, kein DOCTYPE)",
+        )
+    for element in root.iter():
+        name = str(element.tag).rpartition("}")[2]
+        harmless = all(_harmless(name, key, value) for key, value in element.attrib.items())
+        if name in _FORBIDDEN_ELEMENTS or not harmless:
+            return _unsafe(name)
+        if name == "style" and _OUTSIDE_URL.search(element.text or ""):
+            return _unsafe(name)
+    size = _size(root)
+    if size is None:
+        return msg(
+            "has no size: give its <svg> element a viewBox (or a width and a height)",
+            "hat keine Größe: geben Sie seinem <svg>-Element eine viewBox (oder width und height)",
+        )
+    return Logo(data, "svg", *size)
+
+
+def _harmless(element: str, attribute: str, value: str) -> bool:
+    """Tell whether an attribute of an SVG element neither runs nor loads anything.
+
+    A reference stays inside the drawing (``#gradient``), or is an embedded image of an
+    ``<image>``; an animation does not change a reference.
+    """
+    name = attribute.rpartition("}")[2]
+    if name.lower().startswith("on") or _OUTSIDE_URL.search(value):
+        return False
+    if name == "href":
+        return value.startswith("#") or (element == "image" and value.startswith("data:image/"))
+    return not (element.startswith("animate") and name == "attributeName" and "href" in value)
+
+
+def _unsafe(element: str) -> Message:
+    return msg(
+        "holds <{element}> with a script, a link or a reference to another file; export the logo"
+        " as a plain drawing",
+        "enthält <{element}> mit einem Skript, einem Link oder einem Verweis auf eine andere Datei;"
+        " exportieren Sie das Logo als einfache Zeichnung",
+        element=element,
+    )
+
+
+def _size(root: ET.Element) -> tuple[int, int] | None:
+    """Return an SVG drawing's proportions as whole numbers: its viewBox, else its width and height."""
+    box = root.attrib.get("viewBox", "").replace(",", " ").split()
+    numbers: list[float] = []
+    if len(box) == 4:
+        try:
+            numbers = [float(box[2]), float(box[3])]
+        except ValueError:
+            numbers = []
+    if not numbers:
+        found = [_NUMBER.fullmatch(root.attrib.get(key, "")) for key in ("width", "height")]
+        numbers = [float(match[1]) for match in found if match is not None]
+    if len(numbers) != 2 or min(numbers) <= 0:
+        return None
+    scale = 100 / min(numbers) if min(numbers) < 100 else 1  # (keep the proportions in whole numbers)
+    width, height = (max(1, round(n * scale)) for n in numbers)
+    return width, height
