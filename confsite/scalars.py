@@ -6,13 +6,12 @@ import contextlib
 import re
 import unicodedata
 from typing import Any
-from urllib.parse import urlsplit
 
 from .fields import MISSING, SLUG, Ctx, Kind, Loc, describe, suggest
+from .links import SAFE_SCHEMES, url_problem
 from .messages import Message, msg
 
 _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[a-zA-Z]{2,}")
-SAFE_SCHEMES = ("https", "http", "mailto", "tel")
 
 
 def slugify(text: str) -> str:
@@ -102,12 +101,27 @@ class Slug(Str):
 
 
 class Email(Str):
-    """An e-mail address."""
+    """An e-mail address, written without mailto: (the pages add it)."""
 
     def __init__(self) -> None:
         super().__init__(
             _EMAIL, msg("an e-mail address (name@example.org)", "eine E-Mail-Adresse (name@example.org)")
         )
+
+    def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        if isinstance(value, str) and value.strip()[:7].lower() == "mailto:":
+            address = value.strip()[7:].strip()
+            ctx.error_at(
+                loc,
+                msg(
+                    "{text} starts with mailto:; write the address without it: {address}",
+                    "{text} beginnt mit mailto:; schreiben Sie die Adresse ohne: {address}",
+                    text=describe(value.strip()),
+                    address=address or "name@example.org",
+                ),
+            )
+            return MISSING
+        return super().parse(ctx, value, loc)
 
 
 class Url(Str):
@@ -129,35 +143,6 @@ class Url(Str):
 
     def schema(self) -> dict[str, Any]:
         return {"type": "string", "pattern": "^(" + "|".join(self.schemes) + "):"}
-
-
-def url_problem(text: str, schemes: tuple[str, ...]) -> Message:
-    """Say what is wrong with a link, or return an empty message."""
-    shown = describe(text)
-    if any(ch.isspace() or ord(ch) < 32 for ch in text):
-        return msg(
-            "{text} contains spaces or control characters; encode them (%20)",
-            "{text} enthält Leerzeichen oder Steuerzeichen; ersetzen Sie sie durch ihre Kodierung (%20)",
-            text=shown,
-        )
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return msg("{text} is not a valid web address", "{text} ist keine gültige Webadresse", text=shown)
-    if parts.scheme.lower() not in schemes:
-        return msg(
-            "{text} is not a safe link; only {allowed} addresses are allowed",
-            "{text} ist kein sicherer Link; erlaubt sind nur Adressen mit {allowed}",
-            text=shown,
-            allowed=[f"{s}:" for s in schemes],
-        )
-    if parts.scheme.lower() in ("http", "https") and not parts.netloc:
-        return msg(
-            "{text} has no host; write e.g. https://example.org/",
-            "{text} enthält keinen Servernamen; schreiben Sie z. B. https://example.org/",
-            text=shown,
-        )
-    return msg("", "")
 
 
 #: A whole number as YAML writes one in decimal, which it keeps as text where reading it

@@ -7,6 +7,10 @@ Session 0 and person 0 hold harmless text: their pages are the shape every other
 keep. Then each output context is checked for each payload: HTML text and attributes, the
 Markdown the sanitizer lets through, JSON-LD, the calendars, schedule.xml, schedule.json and
 the PDF flyer. Unsafe links are refused by validation instead.
+
+An address that would break out of an attribute (ODD_URL) is refused by validation too; the
+site is rendered with it all the same, validation set aside for that one address, so that the
+outputs are checked to escape what validation is there to keep out.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,8 +37,9 @@ from lxml import etree, html
 
 import confbuilder
 from confbuilder import Site, make_site
-from confsite import flyer, ics
+from confsite import flyer, ics, links, scalars
 from confsite.cli import main
+from confsite.messages import Message, msg
 from confsite.model import Conference
 from confsite.pipeline import render_site
 from confsite.registration import State
@@ -66,7 +72,8 @@ PAYLOADS = (
     "&lt;script&gt; &amp; &#60;b&#62;",
     'Tom & Jerry\'s "quoted" <b>bold</b>',
 )
-#: An allowed (https) link full of characters that would break out of an attribute.
+#: An https link full of characters that would break out of an attribute (validation refuses
+#: its quotation marks and angle brackets; the outputs are checked to escape them all the same).
 ODD_URL = "https://example.org/?q=%22&x=\"><script>alert(1)</script>&y='onmouseover=alert(1)"
 #: Tags nh3 lets through from Markdown, and their attributes (confsite/markup.py).
 MARKDOWN_TAGS = {
@@ -201,14 +208,31 @@ class Built:
         return self.files[ics.session_calendar_path(self.conf, Routes(self.conf), lang, session)]
 
 
+_URL_PROBLEM = scalars.url_problem
+
+
+def _url_problem_but_odd(text: str, schemes: tuple[str, ...] = links.SAFE_SCHEMES) -> Message:
+    """Judge links as validation does, but let ODD_URL through."""
+    return msg("", "") if text == ODD_URL else _URL_PROBLEM(text, schemes)
+
+
+@contextlib.contextmanager
+def without_link_validation() -> Iterator[None]:
+    """Let the content's attacks on links through validation, to see what the outputs make of them."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scalars, "url_problem", _url_problem_but_odd)
+        yield
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """Build the injection site once for every check of this module."""
     root = tmp_path_factory.mktemp("injection")
     site = make_site(root)
     write_content(site, content_data())
-    with contextlib.chdir(root):
+    with contextlib.chdir(root), without_link_validation():
         conf = site.load()
+    with contextlib.chdir(root):
         files = render_site(conf, NOW)
     pdf_text = None
     if shutil.which("pdftotext"):
@@ -427,6 +451,24 @@ def test_the_summary(built: Built, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 # --- links: unsafe ones are refused by validation ----------------------------------------------
+
+
+def test_the_injection_site_is_refused_by_validation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validated, the content of the site above is refused at every address that is ODD_URL."""
+    monkeypatch.chdir(tmp_path)
+    site = make_site(tmp_path)
+    write_content(site, content_data())
+    odd = {
+        (site.shown(name), number)
+        for name in ("conference.yaml", "people.yaml")
+        for number, line in enumerate(site.read(name).splitlines(), 1)
+        if re.match(r"\s*(- )?url: .*onmouseover", line)
+    }
+    assert len(odd) == 2 + len(PAYLOADS) + 1  # organizer, contact, every person
+    errors = site.errors()
+    assert {(e.path, e.line) for e in errors} == odd, "\n".join(map(str, errors))
+    assert all(e.where.endswith(".url") and "contains '\"'" in e.message for e in errors)
+
 
 UNSAFE_URLS = (
     "javascript:alert(1)",

@@ -1,0 +1,118 @@
+"""Web addresses: which ones a site may link to.
+
+Used by the field kinds of links (scalars.py); it needs the standard library and messages.py
+only, so that the command line can check its own addresses before it imports anything heavy.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import SplitResult, urlsplit
+
+from .messages import Message, msg
+
+#: The schemes a link may have: anything else (javascript:, data:, file:, ...) is refused.
+SAFE_SCHEMES = ("https", "http", "mailto", "tel")
+
+#: Characters that a web address cannot hold unencoded (RFC 3986 has no place for them), and
+#: what to write instead. A quotation mark or angle bracket in an address is a slip at best
+#: and an attempt to break out of an HTML attribute at worst.
+UNENCODED = {
+    '"': "%22",
+    "<": "%3C",
+    ">": "%3E",
+    "\\": "%5C",
+    "^": "%5E",
+    "`": "%60",
+    "{": "%7B",
+    "|": "%7C",
+    "}": "%7D",
+}
+_UNENCODED = re.compile("[" + re.escape("".join(UNENCODED)) + "]")
+
+
+def shown(text: str) -> str:
+    """Show a value in a message as fields.describe does: quoted, long ones shortened."""
+    return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+
+
+def url_problem(text: str, schemes: tuple[str, ...] = SAFE_SCHEMES) -> Message:
+    """Say what is wrong with a link, or return an empty message."""
+    quoted = shown(text)
+    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+        return msg(
+            "{text} contains spaces or control characters; encode them (%20)",
+            "{text} enthält Leerzeichen oder Steuerzeichen; ersetzen Sie sie durch ihre Kodierung (%20)",
+            text=quoted,
+        )
+    bad = _UNENCODED.search(text)
+    if bad is not None:
+        return unencoded(text, bad.group())
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return msg("{text} is not a valid web address", "{text} ist keine gültige Webadresse", text=quoted)
+    scheme = parts.scheme.lower()
+    if scheme not in schemes:
+        return msg(
+            "{text} is not a safe link; only {allowed} addresses are allowed",
+            "{text} ist kein sicherer Link; erlaubt sind nur Adressen mit {allowed}",
+            text=quoted,
+            allowed=[f"{s}:" for s in schemes],
+        )
+    if scheme in ("http", "https"):
+        return _host_problem(text, parts)
+    return msg("", "")
+
+
+def unencoded(text: str, char: str) -> Message:
+    """Say that ``text`` holds ``char``, which an address cannot hold as it is."""
+    return msg(
+        "{text} contains {char}, which a web address cannot hold; write {code} instead",
+        "{text} enthält {char}, das in einer Webadresse nicht stehen kann; schreiben Sie stattdessen {code}",
+        text=shown(text),
+        char=f"'{char}'",
+        code=UNENCODED.get(char, f"%{ord(char):02X}"),
+    )
+
+
+def _host_problem(text: str, parts: SplitResult) -> Message:
+    """Say what is wrong with the host or port of a web address, or return an empty message."""
+    quoted = shown(text)
+    host, port = _host_and_port(parts.netloc)
+    if not host:
+        return msg(
+            "{text} has no host; write e.g. https://example.org/",
+            "{text} enthält keinen Servernamen; schreiben Sie z. B. https://example.org/",
+            text=quoted,
+        )
+    if not host.startswith("[") and "" in host.removesuffix(".").split("."):
+        fixed = text.replace(host, ".".join(label for label in host.split(".") if label), 1)
+        return msg(
+            "{text} has two dots in a row (or a dot at the start) in its host name; write {fixed}",
+            "{text} hat im Servernamen zwei Punkte hintereinander (oder einen Punkt am Anfang);"
+            " schreiben Sie {fixed}",
+            text=quoted,
+            fixed=fixed,
+        )
+    if port is not None and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        return msg(
+            "{text} has the port {port}; a port is a number from 1 to 65535 (most addresses have none:"
+            " {fixed})",
+            "{text} hat den Port {port}; ein Port ist eine Zahl von 1 bis 65535 (die meisten Adressen haben"
+            " keinen: {fixed})",
+            text=quoted,
+            port=port,
+            fixed=text.replace(f"{host}:{port}", host, 1),
+        )
+    return msg("", "")
+
+
+def _host_and_port(netloc: str) -> tuple[str, str | None]:
+    """Split ``user@host:port`` into the host as written and the port (None when absent or empty)."""
+    hostport = netloc.rpartition("@")[2]
+    if hostport.startswith("["):  # an IPv6 address: [::1]:8080
+        host, _, rest = hostport.partition("]")
+        return host + "]", rest[1:] if rest.startswith(":") and rest[1:] else None
+    host, colon, port = hostport.partition(":")
+    return host, port if colon and port else None
