@@ -14,10 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from . import messages, precompile
 from .errors import ContentInvalid, OutputError
+from .links import base_url_problem
 from .messages import msg
 from .precompile import TEMPLATES
 
@@ -195,17 +195,16 @@ def parse_now(text: str | None) -> dt.datetime | None:
 
 
 def check_base_url(text: str | None) -> str | None:
-    """Read --base-url: an absolute http(s) address."""
+    """Read --base-url: the http(s) address of a folder, checked as base_url in conference.yaml is."""
     if text is None:
         return None
-    parts = urlsplit(text)  # which silently drops tabs and line breaks: refuse them first
-    unsafe = any(ch.isspace() or ord(ch) < 32 or ch in "\"'<>" for ch in text)
-    if unsafe or parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+    problem = base_url_problem(text, ("https", "http"))
+    if problem.en:
         raise UsageError(
             msg(
-                "--base-url: {text!r} is not an absolute address such as https://example.org/path/",
-                "--base-url: {text!r} ist keine vollständige Adresse wie https://example.org/pfad/",
-                text=text,
+                "--base-url: {problem} (an absolute address such as https://example.org/path/)",
+                "--base-url: {problem} (eine vollständige Adresse wie https://example.org/pfad/)",
+                problem=problem,
             )
         )
     return text

@@ -1,7 +1,8 @@
-"""Web addresses: which ones a site may link to.
+"""Web addresses: which ones a site may link to, and where a site may be published.
 
-Used by the field kinds of links (scalars.py); it needs the standard library and messages.py
-only, so that the command line can check its own addresses before it imports anything heavy.
+Used by the field kinds of links (scalars.py) and by the command line's --base-url (cli.py),
+which checks it before it imports anything heavy: this module needs the standard library and
+messages.py only.
 """
 
 from __future__ import annotations
@@ -116,3 +117,43 @@ def _host_and_port(netloc: str) -> tuple[str, str | None]:
         return host + "]", rest[1:] if rest.startswith(":") and rest[1:] else None
     host, colon, port = hostport.partition(":")
     return host, port if colon and port else None
+
+
+def base_url_problem(text: str, schemes: tuple[str, ...] = ("https",)) -> Message:
+    """Say what is wrong with an address at which a site is published, or return an empty message.
+
+    It is a folder of a web server: the site's paths are put after it (sitemap, feeds,
+    calendars), so it has no query, no fragment and no file name at its end.
+    """
+    problem = url_problem(text, schemes)
+    if problem.en:
+        return problem
+    if "'" in text:  # (allowed in links; in the address of a site, only a slip)
+        return msg(
+            '{text} contains "\'", which the address of a site must not hold; write %27 instead',
+            '{text} enthält "\'", das in der Adresse einer Website nicht stehen darf; schreiben Sie'
+            " stattdessen %27",
+            text=shown(text),
+        )
+    before, hash_sign, fragment = text.partition("#")
+    address, question, query = before.partition("?")
+    parts = urlsplit(address)
+    folder, _, last = parts.path.rpartition("/")
+    found = []
+    if question:
+        found.append(msg("a query ({part})", "eine Abfrage ({part})", part=f"?{query}"))
+    if hash_sign:
+        found.append(msg("a fragment ({part})", "einen Anker ({part})", part=f"#{fragment}"))
+    if "." in last:
+        found.append(msg("a file name at the end ({part})", "einen Dateinamen am Ende ({part})", part=last))
+    else:
+        folder = parts.path.rstrip("/")
+    if not found:
+        return msg("", "")
+    return msg(
+        "{text} is not the address of a folder: it has {found}; write {fixed}",
+        "{text} ist nicht die Adresse eines Ordners: sie enthält {found}; schreiben Sie {fixed}",
+        text=shown(text),
+        found=found,
+        fixed=f"{parts.scheme}://{parts.netloc}{folder}/",
+    )

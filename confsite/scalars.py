@@ -8,7 +8,7 @@ import unicodedata
 from typing import Any
 
 from .fields import MISSING, SLUG, Ctx, Kind, Loc, describe, suggest
-from .links import SAFE_SCHEMES, url_problem
+from .links import SAFE_SCHEMES, base_url_problem, url_problem
 from .messages import Message, msg
 
 _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[a-zA-Z]{2,}")
@@ -135,14 +135,28 @@ class Url(Str):
         text = super().parse(ctx, value, loc)
         if text is MISSING:
             return MISSING
-        problem = url_problem(text, self.schemes)
+        problem = self.problem(text)
         if problem.en:
             ctx.error_at(loc, problem)
             return MISSING
         return text
 
+    def problem(self, text: str) -> Message:
+        """Say what is wrong with the link, or return an empty message."""
+        return url_problem(text, self.schemes)
+
     def schema(self) -> dict[str, Any]:
         return {"type": "string", "pattern": "^(" + "|".join(self.schemes) + "):"}
+
+
+class BaseUrl(Url):
+    """The https address of the folder where a site is published: no query, fragment or file name."""
+
+    def __init__(self) -> None:
+        super().__init__(("https",))
+
+    def problem(self, text: str) -> Message:
+        return base_url_problem(text, self.schemes)
 
 
 #: A whole number as YAML writes one in decimal, which it keeps as text where reading it

@@ -12,7 +12,7 @@ from .dates import Date, DateOrTime, Time
 from .fields import MISSING, Ctx, Field, ListOf, Loc, MapOf, Record, RecordKind
 from .messages import msg
 from .model import KINDS, MENUS, STATUSES
-from .scalars import Bool, Choice, Email, Int, Number, Slug, Str, Url
+from .scalars import BaseUrl, Bool, Choice, Email, Int, Number, Slug, Str, Url
 from .texts import TextKind, known_language
 
 
@@ -183,7 +183,7 @@ CONFERENCE = Record(
             required=True,
         ),
         Field("timezone", TimeZone(), "IANA timezone; all times are local to it", required=True),
-        Field("base_url", HTTPS, "Where the site is published (https)", required=True),
+        Field("base_url", BaseUrl(), "Where the site is published (https)", required=True),
         Field("title", TEXT, "Title of the conference", required=True),
         Field("subtitle", TEXT, "Subtitle"),
         Field("summary", MARKDOWN, "Lead text of the home page (Markdown)"),

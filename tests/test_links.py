@@ -13,7 +13,11 @@ from pathlib import Path
 import pytest
 
 from confbuilder import Site, make_site
+from confsite import messages
+from confsite.cli import main
 from confsite.errors import ContentError
+
+NOW = ["--now", "2019-03-01T12:00"]
 
 
 @pytest.fixture
@@ -155,3 +159,89 @@ def test_an_email_address_written_with_mailto_is_refused(site: Site, written: st
         f"{written!r} starts with mailto:; write the address without it: info@example.org",
         "schreiben Sie die Adresse ohne: info@example.org",
     )
+
+
+# --- where the site is published ----------------------------------------------------------------
+
+#: Addresses that are not a folder: what is wrong (English, German), and the address to write.
+NOT_A_FOLDER = [
+    (
+        "https://example.org/kosi-lab-2019/?x=1#y",
+        "it has a query (?x=1), a fragment (#y)",
+        "sie enthält eine Abfrage (?x=1), einen Anker (#y)",
+        "https://example.org/kosi-lab-2019/",
+    ),
+    (
+        "https://example.org/kosi-lab-2019/index.html",
+        "it has a file name at the end (index.html)",
+        "sie enthält einen Dateinamen am Ende (index.html)",
+        "https://example.org/kosi-lab-2019/",
+    ),
+    ("https://example.org/conf?", "it has a query (?)", "eine Abfrage (?)", "https://example.org/conf/"),
+    ("https://example.org#top", "it has a fragment (#top)", "einen Anker (#top)", "https://example.org/"),
+    (
+        "https://example.org/site.de",
+        "it has a file name at the end (site.de)",
+        "Dateinamen am Ende (site.de)",
+        "https://example.org/",
+    ),
+]
+NOT_A_FOLDER_IDS = ["query-and-fragment", "index.html", "empty-query", "fragment", "file-name"]
+
+
+@pytest.mark.parametrize(("url", "english", "german", "fixed"), NOT_A_FOLDER, ids=NOT_A_FOLDER_IDS)
+def test_a_base_url_that_is_not_a_folder_is_refused(
+    site: Site, url: str, english: str, german: str, fixed: str
+) -> None:
+    site.replace("conference.yaml", "base_url: https://example.org/conf/", f"base_url: {json.dumps(url)}")
+    expect(
+        site,
+        "conference.yaml",
+        site.line("conference.yaml", "base_url:"),
+        "base_url",
+        f"{url!r} is not the address of a folder: {english}; write {fixed}",
+        f"{german}; schreiben Sie {fixed}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "base"),
+    [
+        ("https://example.org/kosi-lab/2019", "https://example.org/kosi-lab/2019/"),
+        ("https://example.org/v1.2/", "https://example.org/v1.2/"),
+        ("https://example.org", "https://example.org/"),
+    ],
+)
+def test_a_base_url_of_a_folder_is_taken(site: Site, url: str, base: str) -> None:
+    site.replace("conference.yaml", "base_url: https://example.org/conf/", f"base_url: {url}")
+    assert site.load().base_url == base
+
+
+@pytest.mark.parametrize(("url", "english", "german", "fixed"), NOT_A_FOLDER, ids=NOT_A_FOLDER_IDS)
+def test_the_base_url_option_is_checked_as_base_url_is(
+    site: Site, capsys: pytest.CaptureFixture[str], url: str, english: str, german: str, fixed: str
+) -> None:
+    argv = ["build", "--content", "content", "--out", "site", "--base-url", url, *NOW]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert (out, err.count("\n")) == ("", 1), err
+    assert err.startswith("python build.py: error: --base-url: "), err
+    assert f"{url!r} is not the address of a folder: {english}; write {fixed}" in err
+    assert "Traceback" not in err and not (site.root / "site").exists()
+    try:
+        assert main([*argv, "--lang", "de"]) == 2
+    finally:
+        messages.use("en")
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("python build.py: Fehler: --base-url: ") and f"{german}; schreiben Sie {fixed}" in err
+    )
+
+
+@pytest.mark.parametrize("url", ["https://example.org/kosi-lab/2019", "http://localhost:8000/conf/"])
+def test_the_base_url_option_of_a_folder_is_taken(
+    site: Site, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    assert main(["build", "--content", "content", "--out", "site", "--base-url", url, *NOW]) == 0
+    sitemap = (site.root / "site" / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{url.rstrip('/')}/de/</loc>" in sitemap
