@@ -30,6 +30,20 @@ UNENCODED = {
     "}": "%7D",
 }
 _UNENCODED = re.compile("[" + re.escape("".join(UNENCODED)) + "]")
+#: A character of an address that needs no second look: a letter or digit (ü too: \w has no
+#: space or control character), or punctuation that is neither an escape (\\) nor ends an
+#: entity (;).
+_PLAIN_CHAR = r"[\w\-.~%!$'*+,=:@/?#&]"
+#: An inline link's or image's address that is plainly allowed, from "](" to ")".
+_PLAIN_LINK = re.compile(
+    r"\]\((?:https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?(?::[1-9][0-9]{0,3})?(?:[/?#]" + _PLAIN_CHAR + r"*)?"
+    r"|(?:mailto|tel):" + _PLAIN_CHAR + r"+)\)",
+    re.I,
+)
+#: An address written without its scheme: a host name (www.example.org/path) ...
+_HOST_FIRST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\.?(?::[0-9]+)?(?:[/?#].*)?", re.I | re.S)
+#: ... or an e-mail address.
+_EMAIL = re.compile(r"[^@\s/:]+@[^@\s/:]+\.[a-z]{2,}", re.I)
 
 
 def shown(text: str) -> str:
@@ -54,6 +68,8 @@ def url_problem(text: str, schemes: tuple[str, ...] = SAFE_SCHEMES) -> Message:
     except ValueError:
         return msg("{text} is not a valid web address", "{text} ist keine gültige Webadresse", text=quoted)
     scheme = parts.scheme.lower()
+    if not scheme or "." in scheme:  # (www.example.org:8080/x reads as the scheme www.example.org)
+        return _not_full(text, schemes)
     if scheme not in schemes:
         return msg(
             "{text} is not a safe link; only {allowed} addresses are allowed",
@@ -66,6 +82,22 @@ def url_problem(text: str, schemes: tuple[str, ...] = SAFE_SCHEMES) -> Message:
     return msg("", "")
 
 
+def plainly_safe(markdown: str) -> bool:
+    """Tell whether every link a Markdown text can hold is plainly allowed, so it need not be parsed.
+
+    An address in Markdown follows "](" (a link or image), "]:" (a reference definition) or
+    "<" (an autolink): CommonMark allows nothing in between, and HTML is off. A text without
+    "]:" and "<" whose every "](" is followed by an allowed address of plain characters and
+    ")" holds no other address, and markdown-it takes that one as it is written (there is no
+    escape or entity in it); url_problem accepts it. Most texts with links are of this kind:
+    at 1,000 sessions, 3,600 of 4,550 texts have a link, and parsing one takes 0.25 ms.
+    """
+    if "]:" in markdown or "<" in markdown:
+        return False
+    marks = markdown.count("](")
+    return marks == 0 or marks == len(_PLAIN_LINK.findall(markdown))
+
+
 def unencoded(text: str, char: str) -> Message:
     """Say that ``text`` holds ``char``, which an address cannot hold as it is."""
     return msg(
@@ -74,6 +106,31 @@ def unencoded(text: str, char: str) -> Message:
         text=shown(text),
         char=f"'{char}'",
         code=UNENCODED.get(char, f"%{ord(char):02X}"),
+    )
+
+
+def _not_full(text: str, schemes: tuple[str, ...]) -> Message:
+    """Say that an address lacks its scheme, with the address it probably means."""
+    web = "https" if "https" in schemes else schemes[0]
+    if text.startswith("//"):
+        fixed = f"{web}:{text}"
+    elif "mailto" in schemes and _EMAIL.fullmatch(text):
+        fixed = f"mailto:{text}"
+    elif _HOST_FIRST.fullmatch(text):
+        fixed = f"{web}://{text}"
+    else:
+        return msg(
+            "{text} is not a full address; write one that starts with {allowed}, e.g. https://example.org/",
+            "{text} ist keine vollständige Adresse; schreiben Sie eine, die mit {allowed} beginnt,"
+            " z. B. https://example.org/",
+            text=shown(text),
+            allowed=[f"{s}://" if s.startswith("http") else f"{s}:" for s in schemes],
+        )
+    return msg(
+        "{text} is not a full address; write {fixed}",
+        "{text} ist keine vollständige Adresse; schreiben Sie {fixed}",
+        text=shown(text),
+        fixed=fixed,
     )
 
 

@@ -6,11 +6,15 @@ import functools
 import html
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nh3
 from markupsafe import Markup
 
 from . import cache, workers
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 #: nh3's version, which its extension module sets (its type stubs lack it).
 NH3_VERSION: str = nh3.__version__  # type: ignore[attr-defined]
@@ -29,12 +33,64 @@ def _renderer() -> Callable[[str], str]:
     """Return markdown-it-py's render; imported when a text is converted, not when all are kept (17 ms)."""
     from markdown_it import MarkdownIt  # noqa: PLC0415
 
-    md = (
-        MarkdownIt("commonmark", {"html": False, "typographer": False})
-        .enable("table")
-        .enable("strikethrough")
-    )
-    return md.render
+    return _configured(MarkdownIt).render
+
+
+def _configured(kind: type[MarkdownIt]) -> MarkdownIt:
+    """Make a parser for the Markdown of texts: CommonMark with tables and strikethrough, no HTML."""
+    return kind("commonmark", {"html": False, "typographer": False}).enable("table").enable("strikethrough")
+
+
+@functools.cache
+def _link_finder() -> MarkdownIt:
+    """Return a parser as the renderer's that keeps every link as written, and reference definitions."""
+    from markdown_it import MarkdownIt  # noqa: PLC0415
+
+    class EveryLink(MarkdownIt):
+        """Drops no link (markdown-it's own drops javascript: and data: ones) and encodes none."""
+
+        def validateLink(self, url: str) -> bool:  # noqa: N802  (markdown-it's name)
+            return True
+
+        def normalizeLink(self, url: str) -> str:  # noqa: N802
+            return url
+
+    md = _configured(EveryLink)
+    md.options["inline_definitions"] = True  # (a token for each, unused or repeated ones too)
+    return md
+
+
+def link_destinations(source: str) -> list[tuple[int, str]]:
+    """Return the address of every link, image and reference definition of a text, and its line.
+
+    Lines count from 0 within the text. Code spans and code blocks hold none. A link that uses a
+    reference definition is found at the definition. The line of a link after a code span or an
+    image's description that goes over several lines, or of an address on the line after its
+    text, may be a line too early (markdown-it keeps no position inside a paragraph).
+    """
+    md = _link_finder()
+    tokens = md.parse(source)
+    found: list[tuple[int, str]] = []
+    defined = False
+    for token in tokens:
+        if token.type == "definition":
+            found.append((token.map[0] if token.map else 0, str(token.meta["url"])))
+            defined = True
+    for token in tokens:
+        if token.type != "inline":
+            continue
+        # Without definitions: the links written there, not those a definition gives.
+        children = md.parseInline(token.content)[0].children if defined else token.children
+        line = token.map[0] if token.map else 0
+        for child in children or ():
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "link_open":
+                found.append((line, str(child.attrs["href"])))
+            elif child.type == "image":
+                found.append((line, str(child.attrs["src"])))
+                line += sum(1 for part in child.children or () if part.type in ("softbreak", "hardbreak"))
+    return found
 
 
 def _shift_headings(html: str) -> str:

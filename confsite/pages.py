@@ -10,6 +10,7 @@ from .fields import Ctx, Loc, Parsed, parse_record, suggest
 from .loader import RawPage, load_page
 from .messages import Message, msg
 from .specs import PAGE
+from .texts import check_links
 
 _PAGE_NAME = re.compile(r"(?P<slug>[^.]+)\.(?P<lang>[^.]+)\.md")
 
@@ -69,6 +70,7 @@ def load_pages(ctx: Ctx, folder: Path) -> list[tuple[RawPage, Parsed]]:
         raw = load_page(path, slug, lang, ctx.errors)
         if raw is None:
             continue
+        check_links(ctx, raw.body, raw.path, raw.body_line, "", exact=True)
         front = parse_record(ctx, PAGE, raw.front, Loc(shown, raw.front.line, "front matter"))
         if isinstance(front, Parsed) and front.get("draft", False):
             versions[lang] = "draft"

@@ -7,10 +7,35 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
+from . import markup
 from .fields import MISSING, Ctx, Kind, Loc, describe
+from .links import plainly_safe, url_problem
 from .messages import msg
 from .model import Text
 from .yamlparse import LMap
+
+
+def check_links(ctx: Ctx, markdown: str, path: str, line: int, where: str, exact: bool = False) -> None:
+    """Report each link and image of a Markdown text whose address is not an allowed one.
+
+    ``line`` is the text's first line; with ``exact``, each problem is reported on its own line
+    (a page), else on ``line`` (a YAML key: its text may have been folded or indented).
+    """
+    if plainly_safe(markdown):
+        return
+    for offset, address in markup.link_destinations(markdown):
+        problem = url_problem(address)
+        if problem.en:
+            ctx.error(path, line + offset if exact else line, where, problem)
+
+
+def _sources(text: Text, value: Any, loc: Loc) -> list[tuple[str, int, str]]:
+    """Return each written text of ``text`` with the line and the place of its key."""
+    if not isinstance(value, LMap):
+        return [(text.values[0][1], loc.line, loc.where)]
+    if text.is_neutral:  # {text: ..., lang: en}
+        return [(text.values[0][1], value.line_of("text"), f"{loc.where}.text")]
+    return [(source, value.line_of(lang), f"{loc.where}.{lang}") for lang, source in text.values]
 
 
 def known_language(code: str) -> bool:
@@ -29,6 +54,13 @@ class TextKind(Kind):
         self.markdown = markdown
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
+        text = self._parse(ctx, value, loc)
+        if self.markdown and isinstance(text, Text):
+            for source, line, where in _sources(text, value, loc):
+                check_links(ctx, source, loc.path, line, where)
+        return text
+
+    def _parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             text = str(value).strip()
             if not text:

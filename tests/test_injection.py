@@ -8,9 +8,11 @@ keep. Then each output context is checked for each payload: HTML text and attrib
 Markdown the sanitizer lets through, JSON-LD, the calendars, schedule.xml, schedule.json and
 the PDF flyer. Unsafe links are refused by validation instead.
 
-An address that would break out of an attribute (ODD_URL) is refused by validation too; the
-site is rendered with it all the same, validation set aside for that one address, so that the
-outputs are checked to escape what validation is there to keep out.
+The site's unsafe links, in Markdown ([click](javascript:alert(1)), images, data:) and in
+link keys (ODD_URL, which would break out of an attribute), are refused by validation too
+(test_the_injection_site_is_refused_by_validation). The site is rendered with them all the
+same, with the check of links set aside, so that the outputs are checked to keep harmless what
+validation is there to keep out: the sanitizer stays a second line of defence.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from lxml import etree, html
 
 import confbuilder
 from confbuilder import Site, make_site
-from confsite import flyer, ics, links, scalars
+from confsite import flyer, ics, links, scalars, texts
 from confsite.cli import main
 from confsite.messages import Message, msg
 from confsite.model import Conference
@@ -216,11 +218,16 @@ def _url_problem_but_odd(text: str, schemes: tuple[str, ...] = links.SAFE_SCHEME
     return msg("", "") if text == ODD_URL else _URL_PROBLEM(text, schemes)
 
 
+def _no_link_check(ctx: object, markdown: str, path: str, line: int, where: str, exact: bool = False) -> None:
+    """Check no link of a Markdown text."""
+
+
 @contextlib.contextmanager
 def without_link_validation() -> Iterator[None]:
     """Let the content's attacks on links through validation, to see what the outputs make of them."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(scalars, "url_problem", _url_problem_but_odd)
+        patch.setattr(texts, "check_links", _no_link_check)
         yield
 
 
@@ -454,20 +461,31 @@ def test_the_summary(built: Built, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_the_injection_site_is_refused_by_validation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Validated, the content of the site above is refused at every address that is ODD_URL."""
+    """Validated, the site above is refused at each ODD_URL and each unsafe link of its Markdown."""
     monkeypatch.chdir(tmp_path)
     site = make_site(tmp_path)
     write_content(site, content_data())
-    odd = {
-        (site.shown(name), number)
-        for name in ("conference.yaml", "people.yaml")
-        for number, line in enumerate(site.read(name).splitlines(), 1)
-        if re.match(r"\s*(- )?url: .*onmouseover", line)
-    }
-    assert len(odd) == 2 + len(PAYLOADS) + 1  # organizer, contact, every person
+    expected = set()
+    for name in ("conference.yaml", "program.yaml", "people.yaml", "forums.yaml", "podium.yaml"):
+        for number, line in enumerate(site.read(name).splitlines(), 1):
+            if re.match(r"\s*(- )?url: .*onmouseover", line):
+                expected.add((site.shown(name), number, "contains '\"', which a web address cannot hold"))
+            if not re.match(r"\s*(description|bio|summary|directions|accessibility): ", line):
+                continue
+            for address in MARKDOWN_ADDRESSES:
+                if f"]({address})" in line:
+                    expected.add((site.shown(name), number, f"{address!r} is not a safe link"))
+    # ODD_URL: organizer, contact, every person; Markdown: both addresses in each of the six
+    # fields that hold every payload, one in the description and the bio of each payload's own
+    assert len(expected) == (2 + len(PAYLOADS) + 1) + 6 * 2 + 3 * 2
     errors = site.errors()
-    assert {(e.path, e.line) for e in errors} == odd, "\n".join(map(str, errors))
-    assert all(e.where.endswith(".url") and "contains '\"'" in e.message for e in errors)
+    found = {(e.path, e.line, phrase) for e in errors for (_, _, phrase) in expected if phrase in e.message}
+    assert found == expected, "\n".join(map(str, errors))
+    assert len(errors) == len(expected), "\n".join(map(str, errors))
+
+
+#: The addresses of the Markdown links and images of PAYLOADS.
+MARKDOWN_ADDRESSES = ("javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==")
 
 
 UNSAFE_URLS = (
@@ -522,7 +540,13 @@ def test_unsafe_link_is_refused(
     )
     assert any(
         phrase in error.message
-        for phrase in ("is not a safe link", "spaces or control characters", "has no host", "is not a valid")
+        for phrase in (
+            "is not a safe link",
+            "is not a full address",
+            "spaces or control characters",
+            "has no host",
+            "is not a valid",
+        )
     ), str(error)
 
 
