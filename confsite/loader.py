@@ -11,7 +11,7 @@ from typing import Any
 from .errors import Errors, display_path
 from .keptparse import parse_yaml
 from .messages import msg
-from .yamlparse import FORBIDDEN, LMap, invisible
+from .yamlparse import FORBIDDEN, LMap, invisible_characters
 
 #: Files larger than this are refused before parsing (an editor's YAML is kilobytes).
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -107,9 +107,10 @@ def load_page(path: Path, slug: str, lang: str, errors: Errors) -> RawPage | Non
     if text is None:
         return None
     shown = display_path(path)
-    bad = FORBIDDEN.search(text)
-    if bad is not None:
-        errors.add(shown, text.count("\n", 0, bad.start()) + 1, "", invisible(bad.group()))
+    hidden = invisible_characters(text, FORBIDDEN)
+    for line, message in hidden:
+        errors.add(shown, line, "", message)
+    if hidden:
         return None
     match = _FRONT_MATTER.match(text)
     if match is None:

@@ -27,6 +27,11 @@ MAX_DEPTH = 100
 #: surrogates and the non-characters U+FFFE and U+FFFF. YAML escapes ("\\0", "\\x1b") can write
 #: them, but HTML, XML and calendars cannot carry them.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: Characters that YAML refuses to read anywhere in a file, written as they are (not escaped): the
+#: reader's own list (the same as libyaml's), a subset of FORBIDDEN.
+UNREADABLE: re.Pattern[str] = yaml.reader.Reader.NON_PRINTABLE
+#: Of invisible characters in one file, this many are reported, and then that more follow.
+MAX_INVISIBLE = 20
 
 
 class LMap(dict[str, Any]):
@@ -144,12 +149,40 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
 
 
 def invisible(char: str) -> Message:
+    """Say that a text holds an invisible character that pages cannot show."""
     return msg(
         "the text holds the invisible character U+{code:04X}, which pages cannot show; remove it",
         "der Text enthält das unsichtbare Zeichen U+{code:04X}, das Seiten nicht zeigen können;"
         " entfernen Sie es",
         code=ord(char),
     )
+
+
+def invisible_characters(
+    text: str, pattern: re.Pattern[str], first_line: int = 1
+) -> list[tuple[int, Message]]:
+    """Return the line and message of each character of ``text`` that ``pattern`` finds, up to a limit.
+
+    Lines are counted as an editor counts them, by newlines (a vertical tab breaks no line there).
+    """
+    found: list[tuple[int, Message]] = []
+    line, counted = first_line, 0
+    for match in pattern.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        if len(found) == MAX_INVISIBLE:
+            found.append(
+                (
+                    line,
+                    msg(
+                        "more invisible characters follow from here; remove them too",
+                        "ab hier folgen weitere unsichtbare Zeichen; entfernen Sie auch sie",
+                    ),
+                )
+            )
+            break
+        found.append((line, invisible(match.group())))
+    return found
 
 
 def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
@@ -285,6 +318,11 @@ def parse_nested(text: str, shown: str, errors: Errors, first_line: int, depth: 
         line = (int(mark.line) + first_line) if mark is not None else first_line
         errors.add(shown, line, "", _yaml_message(exc, text, first_line))
         return failed
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses, written as it is
+        found = invisible_characters(text, UNREADABLE, first_line)
+        for line, message in found or [(first_line, _unreadable(exc))]:
+            errors.add(shown, line, "", message)
+        return failed
     except yaml.YAMLError as exc:
         errors.add(
             shown,
@@ -299,6 +337,11 @@ def parse_nested(text: str, shown: str, errors: Errors, first_line: int, depth: 
         _shift_lines(data, first_line - 1)
     # Duplicate keys are reported while constructing; keep the data so the rest is still checked.
     return Parsed(data, shape.nodes, shape.anchored)
+
+
+def _unreadable(exc: yaml.reader.ReaderError) -> Message:
+    """Say what YAML refused to read, where the character itself was not found (not expected)."""
+    return msg("not valid YAML: {problem}", "kein gültiges YAML: {problem}", problem=exc.reason)
 
 
 #: What the YAML parser was reading, in an editor's words.

@@ -158,7 +158,7 @@ class Site:
         With ``after``, count only the lines below the first line containing ``after``
         (e.g. ``line("program.yaml", "end:", after="- id: talk")``).
         """
-        lines = self.read(name).splitlines()
+        lines = self.read(name).split("\n")  # (as an editor counts: \x0b or U+2028 break no line)
         start = self.line(name, after) if after is not None else 0
         hits = [n for n, text in enumerate(lines, 1) if n > start and needle in text]
         assert len(hits) >= occurrence, f"{needle!r} not found {occurrence} time(s) in {name}"

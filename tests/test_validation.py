@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from confbuilder import Site, make_site
+from confsite import yamlparse
 from confsite.content import load_conference
 from confsite.errors import ContentError
 from confsite.pipeline import TEMPLATES
@@ -976,6 +977,70 @@ def test_unclosed_bracket_names_the_line_where_it_opens(site: Site) -> None:
     assert (
         "not valid YAML" in error.message and f"the [...] list that starts on line {opened}" in error.message
     )
+
+
+@pytest.mark.parametrize("char", ["\x0b", "\x01", "\x0c", "\x1b", "\x7f", "\x9b", "\ufffe"])
+def test_raw_control_character_is_reported_at_its_line(site: Site, char: str) -> None:
+    """Word leaves \\x0b for Shift+Enter; pasted, it is invisible and YAML refuses the whole file."""
+    site.replace("program.yaml", "title: {de: Vortrag, en: Talk}", f"title: {{de: Vor{char}trag, en: Talk}}")
+    error = expect(
+        site,
+        "program.yaml",
+        site.line("program.yaml", f"Vor{char}trag"),
+        "",
+        f"the text holds the invisible character U+{ord(char):04X}, which pages cannot show; remove it",
+    )
+    assert error.text is not None
+    assert error.text.render("de") == (
+        f"der Text enthält das unsichtbare Zeichen U+{ord(char):04X}, das Seiten nicht zeigen können;"
+        " entfernen Sie es"
+    )
+
+
+def test_every_raw_control_character_is_reported(site: Site) -> None:
+    site.replace("people.yaml", "name: Ada Lovelace", "name: Ada\x0bLovelace\x0b")
+    site.replace("people.yaml", "name: Grace Hopper", "name: Grace\x01Hopper")
+    errors = site.errors()
+    assert [(e.path, e.line, e.message[:45]) for e in errors] == [
+        (
+            "content/people.yaml",
+            site.line("people.yaml", "Ada"),
+            "the text holds the invisible character U+000B",
+        ),
+        (
+            "content/people.yaml",
+            site.line("people.yaml", "Grace"),
+            "the text holds the invisible character U+0001",
+        ),
+    ]
+
+
+def test_many_raw_control_characters_are_reported_up_to_a_limit(site: Site) -> None:
+    site.write("people.yaml", "people:\n" + "".join(f"  - id: p{n}\n    name: P\x0b{n}\n" for n in range(30)))
+    errors = site.errors()
+    assert len(errors) == yamlparse.MAX_INVISIBLE + 1
+    assert [e.line for e in errors[: yamlparse.MAX_INVISIBLE]] == [
+        2 * n + 3 for n in range(yamlparse.MAX_INVISIBLE)
+    ]
+    assert errors[-1].line == 2 * yamlparse.MAX_INVISIBLE + 3
+    assert errors[-1].message == "more invisible characters follow from here; remove them too"
+
+
+def test_every_control_character_of_a_page_is_reported(full: Site) -> None:
+    full.replace("pages/about.en.md", "We are **us**.", "We\x0b are\n**us**\x1b.")
+    errors = full.errors()
+    assert [(e.path, e.line, e.message[:46]) for e in errors] == [
+        (
+            "content/pages/about.en.md",
+            full.line("pages/about.en.md", "We"),
+            "the text holds the invisible character U+000B,",
+        ),
+        (
+            "content/pages/about.en.md",
+            full.line("pages/about.en.md", "**us**"),
+            "the text holds the invisible character U+001B,",
+        ),
+    ]
 
 
 @pytest.mark.parametrize(
