@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from . import yamlerrors
 from .errors import Errors
 from .messages import Message, msg
 
@@ -291,9 +292,10 @@ def parse_document(text: str, shown: str, errors: Errors, first_line: int) -> Pa
 
 def parse_nested(text: str, shown: str, errors: Errors, first_line: int, depth: int) -> Parsed:
     """Parse a document, or a part of one nested ``depth`` deep."""
-    loader = _Loader(text, shown, errors, first_line)
+    loader: _Loader | None = None
     failed = Parsed(None, 0, True)
     try:
+        loader = _Loader(text, shown, errors, first_line)  # (PyYAML's own reader checks the text here)
         shape = _shape(text, depth)
         if shape.problem is not None:
             errors.add(shown, shape.problem[0] + first_line, "", shape.problem[1])
@@ -314,9 +316,10 @@ def parse_nested(text: str, shown: str, errors: Errors, first_line: int, depth: 
             return failed
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (int(mark.line) + first_line) if mark is not None else first_line
-        errors.add(shown, line, "", _yaml_message(exc, text, first_line))
+        line, message = yamlerrors.explain(exc, text, first_line, BASE_LOADER)
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit (PyYAML 6.0.4), above ours
+            message = _too_deep()
+        errors.add(shown, line, "", message)
         return failed
     except yaml.reader.ReaderError as exc:  # a character YAML refuses, written as it is
         found = invisible_characters(text, UNREADABLE, first_line)
@@ -332,7 +335,8 @@ def parse_nested(text: str, shown: str, errors: Errors, first_line: int, depth: 
         )
         return failed
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if first_line != 1:
         _shift_lines(data, first_line - 1)
     # Duplicate keys are reported while constructing; keep the data so the rest is still checked.
@@ -342,52 +346,6 @@ def parse_nested(text: str, shown: str, errors: Errors, first_line: int, depth: 
 def _unreadable(exc: yaml.reader.ReaderError) -> Message:
     """Say what YAML refused to read, where the character itself was not found (not expected)."""
     return msg("not valid YAML: {problem}", "kein gültiges YAML: {problem}", problem=exc.reason)
-
-
-#: What the YAML parser was reading, in an editor's words.
-_CONTEXTS = {
-    "a flow sequence": msg("the [...] list", "die Liste [...]"),
-    "a flow mapping": msg("the {{...}} mapping", "die Zuordnung {{...}}"),
-    "a block mapping": msg("the mapping", "die Zuordnung"),
-    "a block collection": msg("the list or mapping", "die Liste oder Zuordnung"),
-    "a quoted scalar": msg("the quoted text", "der Text in Anführungszeichen"),
-    "a simple key": msg("the key", "der Schlüssel"),
-}
-
-
-def _yaml_message(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> Message:
-    problem = str(exc.problem or exc.context or "syntax error")
-    mark = exc.problem_mark or exc.context_mark
-    lines = text.splitlines()
-    source = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
-    indent = source[: len(source) - len(source.lstrip(" \t"))]
-    # libyaml and PyYAML word tab errors differently; the indentation of the line tells.
-    if "\t" in indent or "tab character" in problem or "'\\t'" in problem:
-        return msg(
-            "a tab character; indent YAML with spaces only",
-            "ein Tabulatorzeichen; rücken Sie YAML nur mit Leerzeichen ein",
-        )
-    if "maximum nesting depth" in problem:  # libyaml's own limit (PyYAML 6.0.4), deeper than ours
-        return _too_deep()
-    tag = re.search(r"tag '([^']*)'", problem)
-    if "could not determine a constructor" in problem and tag:
-        shown = tag.group(1).replace("tag:yaml.org,2002:", "!!")
-        return msg(
-            "YAML tags that construct objects are not allowed ({tag}); write plain values",
-            "YAML-Tags, die Objekte erzeugen, sind nicht erlaubt ({tag}); schreiben Sie einfache Werte",
-            tag=shown,
-        )
-    start = exc.context_mark
-    if exc.problem and exc.context and start is not None and mark is not None and start.line != mark.line:
-        what = str(exc.context).removeprefix("while parsing ").removeprefix("while scanning ")
-        return msg(
-            "not valid YAML: {problem} ({what} that starts on line {line})",
-            "kein gültiges YAML: {problem} ({what}, die in Zeile {line} beginnt)",
-            problem=problem,
-            what=_CONTEXTS.get(what, msg("{what}", "{what}", what=what)),
-            line=int(start.line) + first_line,
-        )
-    return msg("not valid YAML: {problem}", "kein gültiges YAML: {problem}", problem=problem)
 
 
 def _shift_lines(value: Any, offset: int) -> None:

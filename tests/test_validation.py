@@ -965,8 +965,175 @@ def test_bad_email(site: Site) -> None:
 
 
 def test_yaml_syntax_error(site: Site) -> None:
-    site.replace("program.yaml", "title: {de: Vortrag, en: Talk}", "title: Vortrag: Talk")
-    expect(site, "program.yaml", site.line("program.yaml", "Vortrag: Talk"), "", "not valid YAML")
+    site.replace("program.yaml", "speakers: [ada, grace]", "speakers: [ada, grace}")
+    expect(site, "program.yaml", site.line("program.yaml", "grace}"), "", "not valid YAML")
+
+
+#: Common slips in YAML: (file, text written, text instead, the line to report (a piece of it),
+#: the message in English, in German). In the messages, {piece} stands for the line of that piece.
+SLIPS = {
+    "colon-in-text": (
+        "program.yaml",
+        "title: {de: Vortrag, en: Talk}",
+        "title: Workshop 1: Begrüßung",
+        "Workshop 1",
+        'a colon and a space inside a text; put the text in quotes: title: "Workshop 1: Begrüßung"',
+        "ein Doppelpunkt mit Leerzeichen in einem Text; setzen Sie den Text in Anführungszeichen:"
+        ' title: "Workshop 1: Begrüßung"',
+    ),
+    "colon-in-a-flow-mapping": (
+        "program.yaml",
+        "title: {de: Vortrag, en: Talk}",
+        "title: {de: Workshop 1: Begrüßung, en: Talk}",
+        "Workshop 1",
+        "a colon and a space inside a text; put the text in quotes",
+        "ein Doppelpunkt mit Leerzeichen in einem Text; setzen Sie den Text in Anführungszeichen",
+    ),
+    "colon-in-a-text-of-two-lines": (
+        "program.yaml",
+        "title: {de: Vortrag, en: Talk}",
+        "title: Vortrag\n          und Fragen: alle",
+        "und Fragen",
+        "a colon and a space inside the text that starts on line {title: Vortrag}; put the text in quotes",
+        "ein Doppelpunkt mit Leerzeichen im Text, der in Zeile {title: Vortrag} beginnt; setzen Sie den Text"
+        " in Anführungszeichen",
+    ),
+    "key-indented-too-far": (
+        "people.yaml",
+        "    name: Grace Hopper",
+        "    name: Grace Hopper\n     role: Admiral",
+        "role: Admiral",
+        "this key is indented further than the key above it; indent it like that one",
+        "dieser Schlüssel ist weiter eingerückt als der darüber; rücken Sie ihn ein wie jenen",
+    ),
+    "backtick": (
+        "people.yaml",
+        "name: Grace Hopper",
+        "name: `Grace` Hopper",
+        "`Grace`",
+        'a text cannot start with `; put it in quotes: name: "`Grace` Hopper"',
+        'ein Text kann nicht mit ` beginnen; setzen Sie ihn in Anführungszeichen: name: "`Grace` Hopper"',
+    ),
+    "at-sign": (
+        "people.yaml",
+        "name: Grace Hopper",
+        "name: '@grace'\n    role: @admiral",
+        "@admiral",
+        'a text cannot start with @; put it in quotes: role: "@admiral"',
+        'ein Text kann nicht mit @ beginnen; setzen Sie ihn in Anführungszeichen: role: "@admiral"',
+    ),
+    "undefined-alias": (
+        "people.yaml",
+        "name: Grace Hopper",
+        "name: *Grace Hopper",
+        "*Grace",
+        'a text cannot start with *; put it in quotes: name: "*Grace Hopper"',
+        'ein Text kann nicht mit * beginnen; setzen Sie ihn in Anführungszeichen: name: "*Grace Hopper"',
+    ),
+    "alias-with-a-star-after-it": (
+        "people.yaml",
+        "name: Grace Hopper",
+        "name: *Grace* Hopper",
+        "*Grace*",
+        'a text cannot start with *; put it in quotes: name: "*Grace* Hopper"',
+        'ein Text kann nicht mit * beginnen; setzen Sie ihn in Anführungszeichen: name: "*Grace* Hopper"',
+    ),
+    "key-indented-too-little": (
+        "people.yaml",
+        "    name: Grace Hopper",
+        "   name: Grace Hopper",
+        "Grace Hopper",
+        "this line is indented unlike the lines above it (the list or mapping that starts on line"
+        " {- id: ada}); indent it like the keys it belongs to",
+        "diese Zeile ist anders eingerückt als die Zeilen darüber (die Liste oder Zuordnung, die in Zeile"
+        " {- id: ada} beginnt); rücken Sie sie ein wie die Schlüssel, zu denen sie gehört",
+    ),
+    "dash-without-space": (
+        "people.yaml",
+        "  - id: grace",
+        "  -id: grace",
+        "-id: grace",
+        'a list item starts with "- " (a dash, then a space)',
+        'ein Listeneintrag beginnt mit "- " (Bindestrich, dann Leerzeichen)',
+    ),
+    "key-without-colon": (
+        "people.yaml",
+        "  - id: grace",
+        "  - id grace",
+        "id grace",
+        'a line without "key: value"; add the ": " after the key (a text of several lines goes in quotes)',
+        'eine Zeile ohne "Schlüssel: Wert"; ergänzen Sie ": " nach dem Schlüssel (ein Text über mehrere'
+        " Zeilen gehört in Anführungszeichen)",
+    ),
+    "quote-never-closed": (
+        "people.yaml",
+        "name: Grace Hopper",
+        'name: "Grace Hopper',
+        '"Grace',
+        'the quote " that opens here is never closed; close it at the end of the text',
+        'das Anführungszeichen ", das hier beginnt, wird nie geschlossen; schließen Sie es am Ende'
+        " des Textes",
+    ),
+    "quote-closed-early": (
+        "people.yaml",
+        "name: Grace Hopper",
+        "name: 'Grace's Hopper'",
+        "Grace's",
+        "the quoted text ends at the ' before this; write a ' inside it as ''",
+        "der Text in Anführungszeichen endet am ' davor; schreiben Sie ein ' darin als ''",
+    ),
+    "double-quote-closed-early": (
+        "people.yaml",
+        "name: Grace Hopper",
+        'name: "Grace "Amazing" Hopper"',
+        "Amazing",
+        'the quoted text ends at the " before this; write a " inside it as \\"',
+        'der Text in Anführungszeichen endet am " davor; schreiben Sie ein " darin als \\"',
+    ),
+    "line-separator": (
+        "people.yaml",
+        "name: Ada Lovelace",
+        "name: Ada\u2028Lovelace",
+        "Ada\u2028",
+        "the invisible line break U+2028 (left by pasting, mostly) ends the line here; remove it",
+        "der unsichtbare Zeilenumbruch U+2028 (meist vom Einfügen) beendet hier die Zeile; entfernen Sie ihn",
+    ),
+}
+
+
+@pytest.mark.parametrize("slip", SLIPS.values(), ids=SLIPS.keys())
+def test_common_yaml_slips_say_what_to_do_at_their_line(site: Site, slip: tuple[str, ...]) -> None:
+    name, old, new, needle, english, german = slip
+    site.replace(name, old, new)
+    error = expect(site, name, site.line(name, needle), "")
+
+    def lines(message: str) -> str:
+        return re.sub(r"\{([^}]+)\}", lambda piece: str(site.line(name, piece[1])), message)
+
+    assert error.message == lines(english)
+    assert error.text is not None and error.text.render("de") == lines(german)
+
+
+def test_a_quote_closed_by_a_later_apostrophe_is_reported_where_it_opens(site: Site) -> None:
+    """YAML reads on to the next ' (in "Ada's talk", six lines down), and fails only there."""
+    site.replace("program.yaml", "title: {de: Begrüßung, en: Welcome}", "title: 'Begrüßung")
+    site.replace("program.yaml", "title: {de: Vortrag, en: Talk}", 'title: {de: Vortrag, en: "Ada\'s talk"}')
+    error = expect(site, "program.yaml", site.line("program.yaml", "'Begrüßung"), "")
+    closed = site.line("program.yaml", "Ada's talk")
+    assert error.message == (
+        f"the quoted text that starts here ends only on line {closed}; close it with ' on this line"
+        " (an apostrophe inside '...' is written '')"
+    )
+    assert error.text is not None and error.text.render("de") == (
+        f"der Text in Anführungszeichen, der hier beginnt, endet erst in Zeile {closed}; schließen Sie ihn"
+        " in dieser Zeile mit ' (ein Apostroph in '...' wird '' geschrieben)"
+    )
+
+
+def test_a_slip_in_front_matter_is_reported_at_its_line_of_the_file(full: Site) -> None:
+    full.replace("pages/about.en.md", "title: About us", "title: About: us")
+    error = expect(full, "pages/about.en.md", full.line("pages/about.en.md", "About: us"), "")
+    assert error.message == 'a colon and a space inside a text; put the text in quotes: title: "About: us"'
 
 
 def test_unclosed_bracket_names_the_line_where_it_opens(site: Site) -> None:
