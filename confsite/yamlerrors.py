@@ -19,9 +19,10 @@ import yaml
 
 from .messages import Message, msg
 
-#: Characters that YAML takes for line breaks and editors show as none (or not at all): a carriage
-#: return without a newline, U+0085, and the line and paragraph separators U+2028 and U+2029.
-OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+#: Characters that YAML takes for line breaks and editors show as none (or not at all): U+0085
+#: and the line and paragraph separators U+2028 and U+2029, pasted from a web page or a PDF.
+OTHER_BREAKS = "\x85\u2028\u2029"
+_OTHER_BREAK = re.compile(f"[{OTHER_BREAKS}]")
 #: A line ``key: value`` (or ``- key: value``), the value up to a comment.
 _KEY_VALUE = re.compile(r"\s*(?:- +)?(?P<key>[\w-]+): +(?P<value>[^\s\"'\[{].*?)(?:\s+#.*)?\s*")
 #: The problems of libyaml and of PyYAML that mean "this line does not belong where it is".
@@ -56,6 +57,14 @@ _CONTEXTS: dict[str, Callable[[int], Message]] = {
 }
 
 
+def breaks_before(text: str, index: int, start: int = 0) -> int:
+    """Count the line breaks an editor sees in ``text[start:index]``: newlines, and lone carriage returns."""
+    found = text.count("\n", start, index)
+    if "\r" in text:  # (a file saved on an old Mac; "\r\n" is one break)
+        found += text.count("\r", start, index) - text.count("\r\n", start, index)
+    return found
+
+
 @dataclass(frozen=True)
 class _Failure:
     """A YAML error of a text: where it is, and what is there."""
@@ -87,7 +96,7 @@ class _Failure:
 
     def line(self, index: int) -> int:
         """Return the line of the file that holds the character at ``index``."""
-        return self.text.count("\n", 0, index) + self.first_line
+        return breaks_before(self.text, index) + self.first_line
 
     def tokens_before(self) -> list[Any]:
         """Return the last two tokens that start before the place where YAML gave up."""
@@ -149,7 +158,7 @@ def _other_break(f: _Failure) -> tuple[int, Message] | None:
     """Find a line break that the editor does not see in the lines of the error (pasted, mostly)."""
     first = f.text.rfind("\n", 0, f.start) + 1
     last = f.text.find("\n", f.at)
-    found = OTHER_BREAKS.search(f.text, first, len(f.text) if last < 0 else last)
+    found = _OTHER_BREAK.search(f.text, first, len(f.text) if last < 0 else last)
     if found is None:
         return None
     return found.start(), msg(

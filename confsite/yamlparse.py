@@ -7,6 +7,7 @@ nested too deep before they are read (:func:`parse_nested`).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -164,12 +165,12 @@ def invisible_characters(
 ) -> list[tuple[int, Message]]:
     """Return the line and message of each character of ``text`` that ``pattern`` finds, up to a limit.
 
-    Lines are counted as an editor counts them, by newlines (a vertical tab breaks no line there).
+    Lines are counted as an editor counts them (a vertical tab breaks no line there).
     """
     found: list[tuple[int, Message]] = []
     line, counted = first_line, 0
     for match in pattern.finditer(text):
-        line += text.count("\n", counted, match.start())
+        line += yamlerrors.breaks_before(text, match.start(), counted)
         counted = match.start()
         if len(found) == MAX_INVISIBLE:
             found.append(
@@ -223,6 +224,25 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return size
 
 
+def _editor_lines(root: yaml.Node, text: str) -> None:
+    """Give every node the line that an editor sees it on, where YAML counts U+2028 as a line break."""
+    newlines = [match.start() for match in re.finditer("\r\n|\n|\r", text)]
+    seen: set[int] = set()
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:  # (an alias)
+            continue
+        seen.add(id(node))
+        mark = node.start_mark
+        line = bisect.bisect_left(newlines, mark.index)
+        node.start_mark = yaml.Mark(mark.name, mark.index, line, mark.column, None, 0)
+        if isinstance(node, yaml.MappingNode):
+            todo.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+
+
 @dataclass(frozen=True)
 class _Shape:
     """What scanning a document's parser events found: a problem, its values, any anchor or alias."""
@@ -248,16 +268,20 @@ def _shape(text: str, depth: int = 0) -> _Shape:
             continue
         nodes += 1
         anchored = anchored or event.anchor is not None
-        line = int(event.start_mark.line) if event.start_mark is not None else 0
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                return _Shape((line, _too_deep()), nodes, anchored)
+                return _Shape((_event_line(text, event), _too_deep()), nodes, anchored)
         else:
             count += 1
             if count > MAX_EXPANDED_NODES:
-                return _Shape((line, _too_many()), nodes, anchored)
+                return _Shape((_event_line(text, event), _too_many()), nodes, anchored)
     return _Shape(None, nodes, anchored)
+
+
+def _event_line(text: str, event: yaml.Event) -> int:
+    """Return the 0-based line of an event, as an editor counts lines."""
+    return yamlerrors.breaks_before(text, event.start_mark.index) if event.start_mark is not None else 0
 
 
 def _too_many() -> Message:
@@ -303,6 +327,8 @@ def parse_nested(text: str, shown: str, errors: Errors, first_line: int, depth: 
         node = loader.get_single_node()
         if node is None:
             return Parsed(None, shape.nodes, shape.anchored)
+        if any(char in text for char in yamlerrors.OTHER_BREAKS):  # (fast: no regular expression)
+            _editor_lines(node, text)
         if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
             errors.add(
                 shown,

@@ -1130,6 +1130,33 @@ def test_a_quote_closed_by_a_later_apostrophe_is_reported_where_it_opens(site: S
     )
 
 
+@pytest.mark.parametrize("pasted", ["\u2028", "\u2029", "\x85"])
+def test_lines_after_a_pasted_line_break_are_the_lines_an_editor_sees(site: Site, pasted: str) -> None:
+    """YAML counts U+2028 (and U+2029, U+0085) as a line break; editors do not."""
+    site.replace("people.yaml", "name: Ada Lovelace", f'name: "Ada{pasted}Lovelace"')  # (stays in the text)
+    site.replace("people.yaml", "name: Grace Hopper", "name: Grace Hopper\n    nme: Hopper")
+    expect(site, "people.yaml", site.line("people.yaml", "nme:"), "people[1].nme", "unknown key 'nme'")
+
+
+@pytest.mark.parametrize("pasted", ["\u2028", "\x85"])
+def test_a_pasted_line_break_that_makes_an_item_is_reported_on_its_line(site: Site, pasted: str) -> None:
+    site.replace("people.yaml", "name: Ada Lovelace", f"name: Ada Lovelace{pasted}  - id: bob")
+    expect(site, "people.yaml", site.line("people.yaml", "- id: bob"), "people[1]", "missing key 'name'")
+
+
+def test_lines_of_a_file_saved_with_carriage_returns_only(site: Site) -> None:
+    """Old Mac files end lines with CR alone: YAML and editors take it for a line break."""
+    site.replace("people.yaml", "name: Grace Hopper", "name: Grace Hopper\n    nme: Hopper\n    role: 'x")
+    (site.content / "people.yaml").write_bytes(site.read("people.yaml").replace("\n", "\r").encode())
+    errors = site.errors()
+    assert [(e.line, e.message[:26]) for e in errors] == [
+        (site.line("people.yaml", "role: 'x"), "the quote ' that opens her"),
+    ]
+    site.replace("people.yaml", "role: 'x", "role: x")
+    (site.content / "people.yaml").write_bytes(site.read("people.yaml").replace("\n", "\r").encode())
+    expect(site, "people.yaml", site.line("people.yaml", "nme:"), "people[1].nme", "unknown key 'nme'")
+
+
 def test_a_slip_in_front_matter_is_reported_at_its_line_of_the_file(full: Site) -> None:
     full.replace("pages/about.en.md", "title: About us", "title: About: us")
     error = expect(full, "pages/about.en.md", full.line("pages/about.en.md", "About: us"), "")
