@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import Any
@@ -70,14 +71,25 @@ def _in_years(ctx: Ctx, value: dt.date, loc: Loc) -> Any:
 
 def _calendar_problem(value: Any) -> Message:
     """Say why a text shaped like a date is no day of the calendar (2019-02-30)."""
-    match = re.match(r"\s*(\d{4}-\d{2}-\d{2})", value) if isinstance(value, str) else None
+    match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value) if isinstance(value, str) else None
     if match is None:
         return msg("", "")
-    try:
-        dt.date.fromisoformat(match.group(1))
-    except ValueError as exc:
+    year, month, day = (int(part) for part in match.groups())
+    if year == 0:
+        return msg("; there is no year 0000", "; ein Jahr 0000 gibt es nicht")
+    if not 1 <= month <= 12:
         return msg(
-            "; there is no such day ({reason})", "; diesen Tag gibt es nicht ({reason})", reason=str(exc)
+            "; there is no month {month} (months are 01 to 12)",
+            "; einen Monat {month} gibt es nicht (Monate sind 01 bis 12)",
+            month=match.group(2),
+        )
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return msg(
+            "; there is no such day ({month} has days 01 to {days})",
+            "; diesen Tag gibt es nicht ({month} hat die Tage 01 bis {days})",
+            month=f"{match.group(1)}-{match.group(2)}",
+            days=days,
         )
     return msg("", "")
 

@@ -473,6 +473,42 @@ def test_impossible_conference_date(site: Site, written: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("written", "english", "german"),
+    [
+        (
+            "2019-02-30",
+            "there is no such day (2019-02 has days 01 to 28)",
+            "diesen Tag gibt es nicht (2019-02 hat die Tage 01 bis 28)",
+        ),
+        (
+            "2020-02-30",
+            "there is no such day (2020-02 has days 01 to 29)",
+            "diesen Tag gibt es nicht (2020-02 hat die Tage 01 bis 29)",
+        ),
+        (
+            "2019-04-00",
+            "there is no such day (2019-04 has days 01 to 30)",
+            "diesen Tag gibt es nicht (2019-04 hat die Tage 01 bis 30)",
+        ),
+        (
+            "2019-13-02",
+            "there is no month 13 (months are 01 to 12)",
+            "einen Monat 13 gibt es nicht (Monate sind 01 bis 12)",
+        ),
+        ("0000-04-02", "there is no year 0000", "ein Jahr 0000 gibt es nicht"),
+    ],
+)
+def test_an_impossible_date_says_why_in_both_languages(
+    site: Site, written: str, english: str, german: str
+) -> None:
+    site.replace("conference.yaml", "dates: [2019-04-02]", f"dates: [{written}]")
+    error = expect(site, "conference.yaml", site.line("conference.yaml", "dates:"), "dates[0]")
+    assert error.message == f"'{written}' is not a date (YYYY-MM-DD); {english}"
+    assert error.text is not None
+    assert error.text.render("de") == f"'{written}' ist kein Datum (YYYY-MM-DD); {german}"
+
+
 def test_impossible_session_date(site: Site) -> None:
     line = insert_after(site, "program.yaml", "        kind: talk\n", "        date: 2019-02-30\n")
     expect(
