@@ -77,10 +77,31 @@ class _Loader(BASE_LOADER):  # type: ignore[misc,valid-type]
         self.errors = errors
         #: Line of the file on which the stream starts (front matter starts on line 2).
         self.offset = first_line - 1
+        #: The document's node, once composed; and the nodes that are items of lists (on demand).
+        self.root: yaml.Node | None = None
+        self._items: set[int] | None = None
 
     def error(self, node: yaml.Node, where: str, message: Message) -> None:
         """Report a problem at ``node``, on the line of the file an editor sees."""
         self.errors.add(self.display, _line(node) + self.offset, where, message)
+
+    def is_item(self, node: yaml.Node) -> bool:
+        """Tell whether ``node`` is an item of a list (found when first asked: only for a problem)."""
+        if self._items is None:
+            self._items = set()
+            seen: set[int] = set()
+            todo = [self.root] if self.root is not None else []
+            while todo:
+                here = todo.pop()
+                if id(here) in seen:
+                    continue
+                seen.add(id(here))
+                if isinstance(here, yaml.SequenceNode):
+                    self._items.update(id(item) for item in here.value)
+                    todo.extend(here.value)
+                elif isinstance(here, yaml.MappingNode):
+                    todo.extend(part for pair in here.value for part in pair)
+        return id(node) in self._items
 
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LMap:
@@ -88,6 +109,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LMap:
     loader.flatten_mapping(node)  # puts the pairs of merged mappings (<<: *name) first
     merged, written = node.value[: len(node.value) - own], node.value[len(node.value) - own :]
     result = LMap(loader.display, _line(node))
+    joined = 0  # the line of the first key given twice, where two list items may have run together
     # Keys written here win over merged ones, and of merged ones the first merged mapping wins.
     for index, (key_node, value_node) in enumerate([*written, *reversed(merged)]):
         key = loader.construct_object(key_node, deep=True)
@@ -99,20 +121,32 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LMap:
         key = str(key)
         if key in result.key_lines:
             if index < len(written):
-                first = result.key_lines[key] + loader.offset
+                joined = joined or _line(key_node) + loader.offset
                 loader.error(
-                    key_node,
-                    key,
-                    msg(
-                        "duplicate key (first given on line {first}); remove one of them",
-                        "doppelter Schlüssel (zuerst in Zeile {first}); entfernen Sie einen davon",
-                        first=first,
-                    ),
+                    key_node, key, _duplicate(loader, node, result.key_lines[key] + loader.offset, joined)
                 )
             continue
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = _line(key_node)
     return result
+
+
+def _duplicate(loader: _Loader, node: yaml.MappingNode, first: int, joined: int) -> Message:
+    """Say that a key is given twice; in a list item, that a forgotten "- " may have joined two items."""
+    if loader.is_item(node):
+        return msg(
+            "duplicate key (first given on line {first}); if a new list item starts on line {joined},"
+            ' begin it with "- ", else remove one of them',
+            "doppelter Schlüssel (zuerst in Zeile {first}); beginnt in Zeile {joined} ein neuer"
+            ' Listeneintrag, setzen Sie "- " davor, sonst entfernen Sie einen davon',
+            first=first,
+            joined=joined,
+        )
+    return msg(
+        "duplicate key (first given on line {first}); remove one of them",
+        "doppelter Schlüssel (zuerst in Zeile {first}); entfernen Sie einen davon",
+        first=first,
+    )
 
 
 def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LList:
@@ -340,6 +374,7 @@ def parse_nested(text: str, shown: str, errors: Errors, first_line: int, depth: 
                 ),
             )
             return failed
+        loader.root = node
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         line, message = yamlerrors.explain(exc, text, first_line, BASE_LOADER)

@@ -344,6 +344,38 @@ def test_duplicate_yaml_key_names_both_lines(
     expect(site, name, second, key, "duplicate key", f"first given on line {first}")
 
 
+def test_a_forgotten_dash_that_merges_two_items_says_to_start_an_item(site: Site) -> None:
+    """Without its "- ", the talk's keys join the welcome's: a new item is likelier than a duplicate."""
+    site.replace("program.yaml", "      - id: talk", "        id: talk")
+    start = site.line("program.yaml", "id: talk")
+    errors = site.errors()
+    keys = ["start", "end", "kind", "title", "speakers"]
+    assert [(e.path, e.line, e.where) for e in errors] == [
+        ("content/program.yaml", start, "id"),
+        *(
+            ("content/program.yaml", site.line("program.yaml", f"{key}:", after="id: talk"), key)
+            for key in keys
+        ),
+    ]
+    first = site.line("program.yaml", "id: welcome")
+    assert errors[0].message == (
+        f"duplicate key (first given on line {first}); if a new list item starts on line {start},"
+        ' begin it with "- ", else remove one of them'
+    )
+    assert errors[0].text is not None and errors[0].text.render("de") == (
+        f"doppelter Schlüssel (zuerst in Zeile {first}); beginnt in Zeile {start} ein neuer Listeneintrag,"
+        ' setzen Sie "- " davor, sonst entfernen Sie einen davon'
+    )
+    assert all(f"starts on line {start}," in e.message for e in errors)
+
+
+def test_a_duplicate_key_outside_a_list_item_is_only_to_remove(site: Site) -> None:
+    line = insert_after(site, "conference.yaml", "dates: [2019-04-02]\n", "title: Noch einmal\n")
+    error = expect(site, "conference.yaml", line, "title")
+    first = site.line("conference.yaml", "title: {de")
+    assert error.message == f"duplicate key (first given on line {first}); remove one of them"
+
+
 @pytest.mark.parametrize(
     ("name", "appended", "what", "ident"),
     [
