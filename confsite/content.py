@@ -70,7 +70,7 @@ def _load_conference(content: Path, templates: Path) -> Conference:
     )
     crossref.check(ctx, sources)
     logos = _read_logos(ctx, sources.conference, content)
-    _check_contact(ctx, sources.conference)
+    _check_contact(ctx, sources.conference, raw["conference.yaml"])
     markdown = pages.load_pages(ctx, content / "pages")
     strings = load_strings(templates, content, languages, errors) if languages_valid else {}
     pages.check_page_addresses(ctx, markdown, strings)
@@ -236,9 +236,12 @@ def _read_logos(ctx: Ctx, conference: Parsed, content: Path) -> dict[str, Logo]:
     return found
 
 
-def _check_contact(ctx: Ctx, conference: Parsed) -> None:
+def _check_contact(ctx: Ctx, conference: Parsed, data: Any) -> None:
+    """Report a contact that gives none of its keys a value (``contact:`` with empty keys too)."""
     contact = conference.get("contact")
-    if contact is not None and not contact.key_lines:
+    written = data.get("contact") if isinstance(data, LMap) else None
+    given = written.values() if isinstance(written, LMap) else ()
+    if contact is not None and all(value is None for value in given):
         loc = conference.at("contact")
         ctx.error_at(
             loc,

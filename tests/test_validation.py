@@ -1006,7 +1006,16 @@ def test_registration_part_states_load(site: Site) -> None:
     assert [(p, r.status, r.capacity) for p, r in conf.registration.parts] == [("morning", "waitlist", 30)]
 
 
-@pytest.mark.parametrize("empty", ["contact:\n", "contact: {}\n"])
+@pytest.mark.parametrize(
+    "empty",
+    [
+        "contact:\n",
+        "contact: {}\n",
+        "contact:\n  email:\n  url:\n",
+        "contact: {name: , phone: }\n",
+        "contact:\n  email: ~\n",
+    ],
+)
 def test_contact_with_no_keys(site: Site, empty: str) -> None:
     site.replace("conference.yaml", "contact:\n  email: info@example.org\n", empty)
     expect(
