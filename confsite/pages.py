@@ -11,6 +11,7 @@ from .loader import RawPage, load_page
 from .messages import Message, msg
 from .specs import PAGE
 from .texts import check_links
+from .walk import left_out
 
 _PAGE_NAME = re.compile(r"(?P<slug>[^.]+)\.(?P<lang>[^.]+)\.md")
 
@@ -23,7 +24,7 @@ def load_pages(ctx: Ctx, folder: Path) -> list[tuple[RawPage, Parsed]]:
     #: slug -> language -> "published", "draft" or "broken" (its own error is reported)
     state: dict[str, dict[str, str]] = {}
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.is_dir():
+        if left_out(path.name) or path.is_dir():  # (a backup beside a page, say)
             continue
         shown = display_path(path)
         match = _PAGE_NAME.fullmatch(path.name)

@@ -5,12 +5,30 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+#: Endings of the files that editors and tools leave beside the file they edit: backups (Emacs,
+#: gedit, Kate: name~; name.bak), swap files (Vim), what patch and merge tools leave (.orig, .rej),
+#: temporary saves (name.tmp, JetBrains' name___jb_tmp___), compared in lower case.
+_LEFT_BESIDE = ("~", ".bak", ".orig", ".rej", ".swp", ".swo", ".swx", ".tmp", "___jb_tmp___", "___jb_old___")
+
+
+def left_out(name: str) -> bool:
+    """Tell whether a file of this name is left out where the build and the preview list a folder.
+
+    Hidden files (.name: Vim's .name.swp, Emacs's lock .#name too) and the files that editors
+    and tools leave beside the file they edit (see _LEFT_BESIDE; Emacs's autosave #name#).
+    """
+    return (
+        name.startswith(".")
+        or name.lower().endswith(_LEFT_BESIDE)
+        or (len(name) > 1 and name.startswith("#") and name.endswith("#"))
+    )
+
 
 def files_below(folder: Path, hidden: bool = True) -> list[str]:
     """Return the path of every file below ``folder``, sorted, through links to folders as Jinja reads them.
 
-    A link to a folder that holds it (a loop) is not followed. Without ``hidden``, folders and
-    files whose names start with a dot are left out, and so are backup files (``name~``).
+    A link to a folder that holds it (a loop) is not followed. Without ``hidden``, folders whose
+    names start with a dot are left out, and so are the files that :func:`left_out` names.
     Paths are strings: the preview lists its folders forty times a second while it waits.
     """
     found: list[str] = []
@@ -35,7 +53,7 @@ def files_below(folder: Path, hidden: bool = True) -> list[str]:
                 continue
             if folder:
                 visit(entry.path, inside)
-            elif hidden or not entry.name.endswith("~"):
+            elif hidden or not left_out(entry.name):
                 found.append(entry.path)
 
     visit(os.fspath(folder), frozenset())

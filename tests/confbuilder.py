@@ -116,6 +116,22 @@ We are **us**.
 """
 
 
+#: What editors and tools leave beside a file they edit (see walk.left_out), and the preview ignores.
+BACKUPS = [
+    "about.de.md~",
+    "#about.de.md#",
+    ".#about.de.md",
+    ".about.de.md.swp",
+    "about.de.md.swp",
+    "about.de.md.orig",
+    "about.de.md.rej",
+    "about.de.md.bak",
+    "about.de.md.BAK",
+    "about.de.md.tmp",
+    "about.de.md___jb_tmp___",
+]
+
+
 @dataclass
 class Site:
     """A content folder under a test's tmp path, written from YAML text."""

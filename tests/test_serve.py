@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from confbuilder import Site, make_site
+from confbuilder import BACKUPS, Site, make_site
 from confsite import pipeline, serve
 from confsite.serve import Deferred, _pages
 
@@ -415,6 +415,18 @@ def test_the_tables_are_written_once_when_the_preview_ends(tmp_path: Path) -> No
     assert any("Wir sind **neu hier**." in source for source in marshal.loads(markdown.read_bytes()))
     (parses,) = tmp_path.glob(".confsite-cache/yaml-*.marshal")
     assert any(key.startswith(site.shown("people.yaml")) for key in marshal.loads(parses.read_bytes()))
+
+
+@pytest.mark.parametrize("name", BACKUPS)
+def test_a_backup_saved_beside_a_file_is_no_edit(tmp_path: Path, name: str) -> None:
+    """The preview watches the files the build reads: backups and the like are left out of both."""
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "about.de.md").write_text("---\ntitle: Über uns\n---\n", encoding="utf-8")
+    before = serve._snapshot((tmp_path,))
+    (tmp_path / "pages" / name).write_text("a backup", encoding="utf-8")
+    assert serve._snapshot((tmp_path,)) == before
+    (tmp_path / "pages" / "about.en.md").write_text("---\ntitle: About us\n---\n", encoding="utf-8")
+    assert serve._snapshot((tmp_path,)) != before
 
 
 def test_deferred_files_are_made_once_and_only_when_asked_for() -> None:

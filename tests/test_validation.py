@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from confbuilder import Site, make_site
+from confbuilder import BACKUPS, Site, make_site
 from confsite import yamlparse
 from confsite.content import load_conference
 from confsite.errors import ContentError
@@ -1404,6 +1404,12 @@ def test_merged_mapping_keys_yield_to_the_keys_written_beside_them(site: Site) -
 
 
 # --- pages -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", BACKUPS)
+def test_backups_beside_a_page_are_left_out(full: Site, name: str) -> None:
+    full.write(f"pages/{name}", "no front matter, no page name")
+    assert sorted((p.lang, p.title) for p in full.load().pages) == [("de", "Über uns"), ("en", "About us")]
 
 
 def test_page_with_unknown_language_suffix(full: Site) -> None:
