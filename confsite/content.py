@@ -10,6 +10,7 @@ from .errors import ContentInvalid, Errors, display_path
 from .fields import MISSING, Ctx, ListOf, Loc, Parsed, describe, parse_record
 from .i18n import load_strings
 from .keptparse import kept_parses
+from .layout import check_names
 from .loader import load_yaml
 from .messages import msg
 from .model import (
@@ -56,7 +57,8 @@ def _load_conference(content: Path, templates: Path) -> Conference:
             display_path(content), 1, "", msg("content folder not found", "Inhaltsordner nicht gefunden")
         )
         raise ContentInvalid(errors.sorted())
-    raw = _read_files(content, errors)
+    misnamed = check_names(content, errors)
+    raw = _read_files(content, errors, misnamed)
     languages, languages_valid = _languages(raw["conference.yaml"])
     ctx = Ctx(errors, languages, languages_valid)
     records = {name: _parse_file(ctx, name, data, content) for name, data in raw.items()}
@@ -79,12 +81,13 @@ def _load_conference(content: Path, templates: Path) -> Conference:
     return assemble.conference(sources, markdown, strings, logos)
 
 
-def _read_files(content: Path, errors: Errors) -> dict[str, Any]:
+def _read_files(content: Path, errors: Errors, misnamed: frozenset[str]) -> dict[str, Any]:
+    """Read each content file; report a required one that is missing (and not just misnamed)."""
     raw: dict[str, Any] = {}
     for name in FILES:
         path = content / name
         if not path.exists():
-            if name in REQUIRED_FILES:
+            if name in REQUIRED_FILES and name not in misnamed:
                 errors.add(
                     display_path(path),
                     1,

@@ -1346,6 +1346,71 @@ def test_missing_required_file(site: Site, name: str) -> None:
     expect(site, name, 1, "", "file not found", f"every content folder needs {name}")
 
 
+def _rename(site: Site, old: str, new: str) -> None:
+    (site.content / old).rename(site.content / new)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "meant", "what"),
+    [
+        ("podium.yaml", "podium.yml", "podium.yaml", "file"),
+        ("forums.yaml", "Forums.yaml", "forums.yaml", "file"),
+        ("people.yaml", "People.YML", "people.yaml", "file"),
+        ("program.yaml", "program.yml", "program.yaml", "file"),  # (and not "program.yaml: file not found")
+        ("pages", "Pages", "pages", "folder"),
+        ("i18n/de.yaml", "i18n/de.yml", "de.yaml", "file"),
+        ("i18n/de.yaml", "i18n/de.YAML", "de.yaml", "file"),  # (DE.yaml: "language 'DE' is not configured")
+    ],
+)
+def test_a_file_or_folder_named_almost_as_one_that_is_read(
+    full: Site, old: str, new: str, meant: str, what: str
+) -> None:
+    """Else left out in silence: the forums, the podium or the pages would be missing from the site."""
+    full.write("i18n/de.yaml", "home: Start\n")
+    _rename(full, old, new)
+    error = expect(full, new, 1, "", f"confsite does not read a {what} of this name; did you mean '{meant}'?")
+    assert error.text is not None
+    assert error.text.render("de") == (
+        f"{'eine Datei' if what == 'file' else 'einen Ordner'} dieses Namens liest confsite nicht;"
+        f" meinten Sie '{meant}'?"
+    )
+
+
+def test_a_file_named_almost_as_one_beside_it(full: Site) -> None:
+    full.write("podium.yml", full.read("podium.yaml"))
+    expect(
+        full,
+        "podium.yml",
+        1,
+        "",
+        "confsite reads 'podium.yaml' beside it, not this file; move what this one holds there and remove it",
+    )
+
+
+def test_a_page_in_a_subfolder_of_pages(full: Site) -> None:
+    full.write("pages/alt/team.de.md", "---\ntitle: Team\n---\n")
+    full.write("pages/alt/.hidden.de.md", "---\ntitle: Team\n---\n")
+    full.write("pages/alt/team.de.md~", "---\ntitle: Team\n---\n")
+    full.write("pages/alt/photo.jpg", "")
+    error = expect(
+        full,
+        "pages/alt/team.de.md",
+        1,
+        "",
+        "a page in a subfolder of pages/ is not read; move this file into pages/ itself",
+    )
+    assert error.text is not None and error.text.render("de") == (
+        "eine Seite in einem Unterordner von pages/ wird nicht gelesen; verschieben Sie diese Datei"
+        " direkt nach pages/"
+    )
+
+
+def test_other_files_and_folders_in_the_content_folder_are_allowed(full: Site) -> None:
+    for name in ("logo.png", "README.md", "notes.txt", "program-old.yaml", "img/photo.jpg", "program.yaml~"):
+        full.write(name, "")
+    full.load()
+
+
 def test_missing_content_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     error = single(Site(tmp_path))
