@@ -10,6 +10,7 @@ This runs only when a file does not parse.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,8 +99,9 @@ class _Failure:
         """Return the line of the file that holds the character at ``index``."""
         return breaks_before(self.text, index) + self.first_line
 
+    @functools.cached_property
     def tokens_before(self) -> list[Any]:
-        """Return the last two tokens that start before the place where YAML gave up."""
+        """Return the last two tokens that start before the place where YAML gave up (scanned once)."""
         last: list[Any] = []
         try:
             for token in yaml.scan(self.text, Loader=self.loader):
@@ -155,18 +157,25 @@ def _tag(f: _Failure) -> tuple[int, Message] | None:
 
 
 def _other_break(f: _Failure) -> tuple[int, Message] | None:
-    """Find a line break that the editor does not see in the lines of the error (pasted, mostly)."""
-    first = f.text.rfind("\n", 0, f.start) + 1
-    last = f.text.find("\n", f.at)
-    found = _OTHER_BREAK.search(f.text, first, len(f.text) if last < 0 else last)
-    if found is None:
-        return None
-    return found.start(), msg(
-        "the invisible line break U+{code:04X} (left by pasting, mostly) ends the line here; remove it",
-        "der unsichtbare Zeilenumbruch U+{code:04X} (meist vom Einfügen) beendet hier die Zeile;"
-        " entfernen Sie ihn",
-        code=ord(found.group()[0]),
-    )
+    """Find a line break that the editor does not see, where the error is or just before it.
+
+    On the line of the error, the one before, or the one where what YAML was reading starts (not
+    on every line between: a mapping may be long, and a U+2028 inside a quoted text is harmless).
+    """
+    before = f.text.rfind("\n", 0, f.at)
+    starts = {f.text.rfind("\n", 0, index) + 1 for index in (f.start, f.at, max(before, 0))}
+    for start in sorted(starts):
+        end = f.text.find("\n", start)
+        found = _OTHER_BREAK.search(f.text, start, len(f.text) if end < 0 else end)
+        if found is not None:
+            return found.start(), msg(
+                "the invisible line break U+{code:04X} (left by pasting, mostly) ends the line here;"
+                " remove it",
+                "der unsichtbare Zeilenumbruch U+{code:04X} (meist vom Einfügen) beendet hier die Zeile;"
+                " entfernen Sie ihn",
+                code=ord(found.group()),
+            )
+    return None
 
 
 def _quote(f: _Failure) -> tuple[int, Message] | None:
@@ -180,7 +189,7 @@ def _quote(f: _Failure) -> tuple[int, Message] | None:
         )
     if not isinstance(f.exc, yaml.parser.ParserError):
         return None
-    before = f.tokens_before()
+    before = f.tokens_before
     token = before[-1] if before else None
     if not isinstance(token, yaml.ScalarToken) or token.style not in ("'", '"'):
         return None
@@ -220,7 +229,7 @@ def _colon(f: _Failure) -> tuple[int, Message] | None:
     )
     if not f.problem.startswith("mapping values are not allowed") and not in_flow:
         return None
-    before = f.tokens_before()
+    before = f.tokens_before
     token = before[-1] if before else None
     line_start = f.text.rfind("\n", 0, f.at) + 1
     if isinstance(token, yaml.ScalarToken) and token.start_mark.index < line_start and not in_flow:
@@ -252,7 +261,7 @@ def _cannot_start(f: _Failure) -> tuple[int, Message] | None:
     if "cannot start any token" in f.problem or "found undefined alias" in f.problem:
         where = f.at
     elif f.problem.startswith(_MISPLACED) and _alias_before(f):  # name: *Grace Hopper
-        where = f.tokens_before()[-1].start_mark.index
+        where = f.tokens_before[-1].start_mark.index
     elif context.startswith(
         ("while scanning an alias", "while scanning an anchor", "while scanning a block scalar")
     ):
@@ -269,7 +278,7 @@ def _cannot_start(f: _Failure) -> tuple[int, Message] | None:
 
 def _alias_before(f: _Failure) -> bool:
     """Tell whether an alias (``*name``) or anchor (``&name``) comes just before the error, on its line."""
-    before = f.tokens_before()
+    before = f.tokens_before
     return (
         bool(before)
         and isinstance(before[-1], yaml.AliasToken | yaml.AnchorToken)

@@ -1207,6 +1207,12 @@ def test_a_quote_closed_by_a_later_apostrophe_is_reported_where_it_opens(site: S
     )
 
 
+def test_a_line_separator_far_from_a_slip_is_not_blamed_for_it(site: Site) -> None:
+    site.replace("people.yaml", "name: Ada Lovelace", 'name: "Ada\u2028Lovelace"')
+    site.replace("people.yaml", "    name: Grace Hopper", "   name: Grace Hopper")
+    expect(site, "people.yaml", site.line("people.yaml", "Grace Hopper"), "", "this line is indented unlike")
+
+
 @pytest.mark.parametrize("pasted", ["\u2028", "\u2029", "\x85"])
 def test_lines_after_a_pasted_line_break_are_the_lines_an_editor_sees(site: Site, pasted: str) -> None:
     """YAML counts U+2028 (and U+2029, U+0085) as a line break; editors do not."""
