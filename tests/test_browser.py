@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import re
 import shutil
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from test_registration import BERLIN, site_with
 
 from conftest import ARTIFACTS, BEFORE_DEADLINE, MULTIDAY_NOW, ROOT, require, serve
 
@@ -243,6 +245,104 @@ def test_deadline_script_closes_the_call_to_action_once_the_deadline_has_passed(
             assert after.locator("a.cta").count() == 0
             assert "Die Anmeldung ist geschlossen." in after.inner_text(".cta-bar")
             assert after.locator('a[href^="https://example.org/kosi-lab-2019/anmeldung"]').count() == 0
+    finally:
+        context.close()
+
+
+def _shown(page: Any) -> str:
+    """What a visitor reads on a page; the flyer's size left out (each build's PDF has its own)."""
+    return re.sub(r"\(PDF, [^)]*\)", "(PDF)", page.inner_text("body"))
+
+
+#: The pages that show registration: its statuses, deadlines and links (every page has the call to action).
+REGISTRATION_PAGES = [
+    f"{lang}/{page}index.html"
+    for lang, pages in (
+        ("de", ("", "programm/", "flyer/", "programm/podium/")),
+        ("en", ("", "programme/", "flyer/", "programme/podium/")),
+    )
+    for page in pages
+]
+
+
+def _open_until(conf: dict[str, Any]) -> None:
+    """Keep the workshop open until 18 March, the conference until 27 March 2019."""
+    conf["registration"]["parts"]["werkstatt"]["status"] = "open"
+
+
+@pytest.mark.parametrize(
+    ("change", "visited"),
+    [
+        (None, dt.datetime(2019, 3, 28, 0, 0, 1, tzinfo=BERLIN)),
+        (_open_until, dt.datetime(2019, 3, 20, 12, tzinfo=BERLIN)),  # one part's deadline has passed
+        (_open_until, dt.datetime(2019, 3, 28, 12, tzinfo=BERLIN)),
+    ],
+    ids=["after-the-deadline", "after-a-part-deadline", "after-both-part-deadlines"],
+)
+def test_after_a_deadline_the_registration_pages_read_as_a_build_after_it_would(
+    browser: Any, tmp_path: Path, change: Any, visited: dt.datetime
+) -> None:
+    stale = site_with(tmp_path / "stale", BEFORE_DEADLINE, change)
+    rebuilt = site_with(tmp_path / "rebuilt", visited, change)
+    differ: dict[str, str] = {}
+    with serve(stale) as stale_base, serve(rebuilt) as rebuilt_base:
+        context = browser.new_context(viewport=DESKTOP)
+        try:
+            old, new = context.new_page(), context.new_page()
+            old.clock.set_fixed_time(visited)
+            new.clock.set_fixed_time(visited)
+            for rel in REGISTRATION_PAGES:
+                old.goto(stale_base + rel)
+                new.goto(rebuilt_base + rel)
+                seen, expected = _shown(old), _shown(new)
+                if seen != expected:
+                    differ[rel] = "\n".join(difflib.unified_diff(expected.splitlines(), seen.splitlines()))
+        finally:
+            context.close()
+    assert differ == {}, "\n".join(f"{rel}:\n{diff}" for rel, diff in differ.items())[:3000]
+
+
+def test_a_page_left_open_closes_registration_at_the_deadline_and_says_so(
+    browser: Any, default_site: Path
+) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.clock.install(time=dt.datetime(2019, 3, 27, 23, 59, tzinfo=BERLIN))
+        with serve(default_site) as base:
+            page.goto(base + "de/index.html")
+            status = page.get_by_role("status")
+            assert status.get_by_role("link").inner_text().startswith("Jetzt anmelden – bis 27. März 2019")
+            assert "Anmeldung offen – bis 27. März 2019" in page.inner_text("main")
+            page.clock.run_for("02:00")
+            # the live region now holds the notice, which screen readers announce
+            assert status.inner_text() == "Die Anmeldung ist geschlossen."
+            assert status.get_by_role("link").count() == 0
+            main = page.inner_text("main")
+            assert "Anmeldestatus: Anmeldung geschlossen" in main and "Anmeldung offen" not in main
+    finally:
+        context.close()
+
+
+LAYOUT_SHIFT = """() => new Promise(resolve => { let sum = 0;
+    new PerformanceObserver(list => list.getEntries().forEach(e => { sum += e.value; }))
+        .observe({type: 'layout-shift', buffered: true});
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(sum))); })"""
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_before_the_deadline_the_deadline_script_shifts_nothing(
+    browser: Any, default_site: Path, size: dict[str, int]
+) -> None:
+    context = browser.new_context(viewport=size)
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(BEFORE_DEADLINE)
+        with serve(default_site) as base:
+            for rel in ("de/index.html", "de/flyer/index.html", "en/programme/index.html"):
+                page.goto(base + rel)
+                assert page.evaluate(LAYOUT_SHIFT) == 0, rel
+                assert page.locator("[data-after]:not([hidden])").count() == 0, rel
     finally:
         context.close()
 

@@ -140,4 +140,38 @@ def test_the_deadline_script_is_small_and_carries_the_closed_text(tmp_path: Path
     assert (site / "de" / script.get("src")).resolve().stat().st_size < 1024
     cta = home.xpath('//a[@class="cta"]')[0]
     assert dt.datetime.fromisoformat(cta.get("data-deadline")) == at(2019, 3, 27, 23, 59, 59)
-    assert cta.get("data-closed") == "Die Anmeldung ist geschlossen."
+    # what the bar says once the script finds the deadline passed, hidden until then
+    closed = home.xpath(f'//*[@data-after="{cta.get("data-deadline")}"]')
+    bar = cta.getparent()
+    assert [words(p) for p in closed if p.getparent() is bar] == ["Die Anmeldung ist geschlossen."]
+    assert closed[0].get("hidden") is not None and bar.get("role") == "status"
+
+
+def visible(page: lxml.html.HtmlElement) -> str:
+    """The words of a page as a browser without JavaScript shows them (hidden elements left out)."""
+    for el in page.xpath("//*[@hidden] | //head"):
+        el.drop_tree()
+    return words(page)
+
+
+@pytest.mark.parametrize(
+    ("lang", "pages", "open_until"),
+    [
+        ("de", ("index.html", "programm/index.html", "flyer/index.html"), "Anmeldung offen – bis {}"),
+        ("en", ("index.html", "programme/index.html", "flyer/index.html"), "Registration open – until {}"),
+    ],
+)
+def test_an_open_status_names_its_deadline_so_that_it_stays_true_without_the_script(
+    tmp_path: Path, lang: str, pages: tuple[str, ...], open_until: str
+) -> None:
+    def both_open(conf: dict[str, Any]) -> None:
+        conf["registration"]["parts"]["werkstatt"]["status"] = "open"  # until 18 March
+
+    site = site_with(tmp_path, at(2019, 3, 1, 12), both_open)
+    dates = {"de": ("18. März 2019", "27. März 2019"), "en": ("18 March 2019", "27 March 2019")}[lang]
+    closed = {"de": "Anmeldung geschlossen", "en": "Registration closed"}[lang]
+    for rel in pages:
+        shown = visible(doc(site, f"{lang}/{rel}"))
+        for date in dates:
+            assert open_until.format(date) in shown, rel
+        assert closed not in shown, rel
