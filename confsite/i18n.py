@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import string
 from collections.abc import Callable
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_name
+from babel.lists import format_list
 
 from .errors import Errors, display_path
 from .fields import SLUG, describe, suggest
@@ -215,6 +217,21 @@ class Formatter:
         """Format a date without the weekday: 2. April 2019."""
         return format_date(_local_date(value, self.tz), self.s["date_short"], locale=self.s["locale"])
 
+    def date_range(self, first: dt.date | dt.datetime, last: dt.date | dt.datetime) -> str:
+        """Format the days from ``first`` to ``last``: one date, two joined by "und", or a range.
+
+        Each day as date() formats it: Dienstag, 2. April 2019 und Mittwoch, 3. April 2019;
+        Freitag, 24. Oktober 2025 – Sonntag, 26. Oktober 2025 (the locale's range pattern).
+        """
+        start, end = _local_date(first, self.tz), _local_date(last, self.tz)
+        if end < start:
+            raise ValueError(f"the last day {end} comes before the first {start}")
+        if start == end:
+            return self.date(start)
+        if end - start == dt.timedelta(days=1):
+            return str(format_list([self.date(start), self.date(end)], locale=self.s["locale"]))
+        return _range_pattern(self.s["locale"]).format(self.date(start), self.date(end))
+
     def time(self, value: dt.datetime) -> str:
         """Format a time of day: 9:30 Uhr / 9:30 AM."""
         return format_time(value.astimezone(self.tz), self.s["time_format"], locale=self.s["time_locale"])
@@ -252,6 +269,12 @@ def _local_date(value: dt.date | dt.datetime, tz: dt.tzinfo) -> dt.date:
     return value
 
 
+@functools.cache
+def _range_pattern(locale: str) -> str:
+    """Return a locale's pattern for a range of two dates it cannot shorten: "{0} – {1}"."""
+    return str(Locale.parse(locale).interval_formats.get(None, "{0} – {1}"))
+
+
 def country_name(locale: str, code: str) -> str:
     """Name a country (ISO 3166 code, such as DE) in a language (a Babel locale, such as de_DE)."""
     return str(Locale.parse(locale).territories.get(code, code))
@@ -281,6 +304,10 @@ class MemoFormatter(Formatter):
     def date_short(self, value: dt.date | dt.datetime) -> str:
         """Format a date without the weekday: 2. April 2019."""
         return self._remember(super().date_short, value)
+
+    def date_range(self, first: dt.date | dt.datetime, last: dt.date | dt.datetime) -> str:
+        """Format the days from ``first`` to ``last``: one date, two joined by "und", or a range."""
+        return self._remember(super().date_range, first, last)
 
     def time(self, value: dt.datetime) -> str:
         """Format a time of day: 9:30 Uhr / 9:30 AM."""

@@ -23,14 +23,15 @@ def at(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=BERLIN)
 
 
-def site_with(tmp_path: Path, now: dt.datetime, change: Any = None) -> Path:
-    """Build a copy of the default content, optionally changing conference.yaml first."""
+def site_with(tmp_path: Path, now: dt.datetime, change: Any = None, change_program: Any = None) -> Path:
+    """Build a copy of the default content, optionally changing conference.yaml or program.yaml first."""
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
-    if change is not None:
-        conf = yaml.safe_load((content / "conference.yaml").read_text(encoding="utf-8"))
-        change(conf)
-        (content / "conference.yaml").write_text(yaml.safe_dump(conf, allow_unicode=True), encoding="utf-8")
+    for name, changed in (("conference.yaml", change), ("program.yaml", change_program)):
+        if changed is not None:
+            data = yaml.safe_load((content / name).read_text(encoding="utf-8"))
+            changed(data)
+            (content / name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     out = tmp_path / "site"
     build(content, out, now)
     return out
@@ -131,6 +132,27 @@ def test_after_the_event_the_site_is_an_archive(tmp_path: Path, lang: str, expec
         )
         == 12
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("de", "Die Veranstaltung hat am Dienstag, 2. April 2019 und Mittwoch, 3. April 2019 stattgefunden."),
+        ("en", "The event took place on Tuesday, 2 April 2019 and Wednesday, 3 April 2019."),
+    ],
+)
+def test_the_archive_of_a_two_day_event_names_both_days(tmp_path: Path, lang: str, expected: str) -> None:
+    def two_days(conf: dict[str, Any]) -> None:
+        conf["dates"] = [dt.date(2019, 4, 2), dt.date(2019, 4, 3)]
+
+    def conference_on_the_second_day(program: dict[str, Any]) -> None:
+        program["parts"][1]["date"] = dt.date(2019, 4, 3)
+
+    site = site_with(tmp_path, at(2019, 4, 4, 9), two_days, conference_on_the_second_day)
+    home = doc(site, f"{lang}/index.html")
+    assert expected in words(home.xpath('//*[@class="notice"]')[0])
+    register = doc(site, f"{lang}/flyer/index.html").xpath('//section[@class="flyer-register"]')[0]
+    assert expected in words(register)
 
 
 def test_the_deadline_script_is_small_and_carries_the_closed_text(tmp_path: Path) -> None:
