@@ -82,6 +82,8 @@ class PageContext:
     def t(self, key: str, **values: Any) -> str:
         """Return an interface string, with ``{name}`` placeholders filled in.
 
+        A value that is markup (``c.tx(title)``, which names the language of a text written in
+        another) stays markup: the string is escaped around it instead of after it.
         A key that names no string is the template's mistake, reported at its line like an
         undefined name (templating.problem).
         """
@@ -90,6 +92,8 @@ class PageContext:
         except KeyError:
             raise jinja2.UndefinedError(f"no interface string {key!r}") from None
         try:
+            if any(isinstance(value, Markup) for value in values.values()):
+                return escape(text).format(**values)
             return text.format(**values) if values else text
         except KeyError as missing:
             raise jinja2.UndefinedError(f"interface string {key!r} needs a value for {missing}") from None

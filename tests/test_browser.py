@@ -347,6 +347,50 @@ def test_before_the_deadline_the_deadline_script_shifts_nothing(
         context.close()
 
 
+#: Words that broke in the middle without a hyphen before the pages were hyphenated (page, width, word,
+#: the language whose rules hyphenate it): German in forum cards and at 320 px, names on English pages.
+LONG_WORDS = [
+    *(
+        ("de/programm/arbeitsforen/index.html", width, "Verwaltungsinnovation", "de")
+        for width in (768, 1024, 1280)
+    ),
+    ("de/datenschutz/index.html", 320, "Datenschutzerklärung", "de"),
+    ("de/barrierefreiheit/index.html", 320, "Behindertengleichstellungsgesetzes", "de"),
+    ("en/index.html", 320, "Stadtentwicklungsforschung", "de"),
+    (
+        "de/programm/index.html",
+        320,
+        "generation",
+        "en",
+    ),  # "States of Change: Building the next generation ..."
+]
+
+
+@pytest.mark.parametrize(("rel", "width", "word", "lang"), LONG_WORDS)
+def test_long_words_are_hyphenated_by_the_rules_of_their_language(
+    browser: Any, default_site: Path, rel: str, width: int, word: str, lang: str
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        with serve(default_site) as base:
+            page.goto(base + rel)
+            found = page.evaluate(
+                """word => { const found = [];
+                  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+                  while (walk.nextNode()) {
+                    if (!walk.currentNode.data.includes(word)) continue;
+                    const style = getComputedStyle(walk.currentNode.parentElement);
+                    found.push([style.hyphens, style.webkitLocale]);
+                  }
+                  return found; }""",
+                word,
+            )
+    finally:
+        context.close()
+    assert found and all(style == ["auto", f'"{lang}"'] for style in found), found
+
+
 def test_screenshots_of_home_and_schedule(browser: Any, default_site: Path) -> None:
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ import lxml.html
 import pytest
 import yaml
 from lxml import etree
+from test_registration import site_with
 
 from confsite.pipeline import build
 from conftest import BEFORE_DEADLINE, CONTENT
@@ -239,3 +240,28 @@ def test_multi_day_home_lists_each_day_and_names_the_zone_across_the_clock_chang
     assert "Mitteleuropäische Zeit" in days[3] and "Sommerzeit" not in days[3]
     session = text(html(multiday_site, "en/programme/workshop/index.html"))
     assert "Central European Standard Time" in session
+
+
+def test_a_title_in_another_language_keeps_its_lang_inside_interface_strings(tmp_path: Path) -> None:
+    def in_one_language(program: dict) -> None:
+        program["parts"][0]["title"] = {"text": "4. Werkstatt", "lang": "de"}
+        for session in program["parts"][1]["sessions"]:
+            if session["id"] in ("arbeitsforen", "podium"):
+                session["title"] = {"text": f"Open {session['id']}", "lang": "en"}
+
+    site = site_with(tmp_path, BEFORE_DEADLINE, change_program=in_one_language)
+    forum = html(site, "de/foren/social-entrepreneurship/index.html").xpath('//p[@class="kind"]')[0]
+    assert text(forum) == "Forum in „Open arbeitsforen“"
+    assert [text(span) for span in forum.xpath('span[@lang="en"]')] == ["Open arbeitsforen"]
+    panel = html(site, "de/podium/ausblick-kommunen-innovativ/index.html").xpath('//p[@class="kind"]')[0]
+    assert [text(span) for span in panel.xpath('span[@lang="en"]')] == ["Open podium"]
+    # the workshop is full: the English flyer page names it in its registration box, in German
+    box = html(site, "en/flyer/index.html").xpath('//section[@class="flyer-register"]')[0]
+    line = box.xpath('.//p[@class="small"]')[0]
+    assert text(line) == "4. Werkstatt: Fully booked"
+    assert [text(span) for span in line.xpath('span[@lang="de"]')] == ["4. Werkstatt"]
+    # names of organisations in German are marked as such on English pages
+    footer = html(site, "en/index.html").xpath("//footer")[0]
+    assert "ILS – Institut für Landes- und Stadtentwicklungsforschung" in [
+        text(span) for span in footer.xpath('.//span[@lang="de"]')
+    ]
