@@ -68,6 +68,11 @@ def audit(browser: Any, served: tuple[Path, str]) -> dict[str, dict[str, Any]]:
                     AXE_RULES,
                 )
                 record[f"axe_{scheme}"] = found
+            # axe's best practice that all content sits in a landmark (WCAG 1.3.1, 2.4.1 in spirit)
+            record["outside_landmarks"] = page.evaluate(
+                "() => axe.run(document, {runOnly: {type: 'rule', values: ['region']}})"
+                ".then(r => r.violations.flatMap(v => v.nodes.map(n => n.target)))"
+            )
             record["structure"] = page.evaluate(
                 """() => ({
                     h1: document.querySelectorAll('h1').length,
@@ -92,6 +97,41 @@ def test_axe_finds_no_violations_in_light_and_dark(audit: dict[str, dict[str, An
         if not rel.startswith("__") and (r["axe_light"] or r["axe_dark"])
     }
     assert problems == {}, json.dumps(problems, indent=1)[:3000]
+
+
+def test_all_content_is_in_a_landmark(audit: dict[str, dict[str, Any]]) -> None:
+    outside = {rel: r["outside_landmarks"] for rel, r in audit.items() if r.get("outside_landmarks")}
+    assert outside == {}
+
+
+@pytest.mark.parametrize(
+    "built",
+    [
+        dt.datetime(2019, 3, 1, 12, tzinfo=BERLIN),  # a link, in a live region
+        dt.datetime(2019, 3, 28, 12, tzinfo=BERLIN),  # registration closed: a notice
+        dt.datetime(2019, 4, 3, 12, tzinfo=BERLIN),  # the event is over: a notice
+    ],
+    ids=["open", "closed", "over"],
+)
+def test_the_call_to_action_is_part_of_the_banner(browser: Any, tmp_path: Path, built: dt.datetime) -> None:
+    require("axe-core (npm ci)", AXE.exists())
+    site = site_with(tmp_path, built)
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(built)
+        with serve(site) as base:
+            for rel in ("de/index.html", "en/programme/index.html", "404.html"):
+                page.goto(base + rel)
+                assert page.get_by_role("banner").locator(".cta-bar").count() == 1, rel
+                page.add_script_tag(path=str(AXE))
+                outside = page.evaluate(
+                    "() => axe.run(document, {runOnly: {type: 'rule', values: ['region']}})"
+                    ".then(r => r.violations.flatMap(v => v.nodes.map(n => n.target)))"
+                )
+                assert outside == [], rel
+    finally:
+        context.close()
 
 
 def test_no_page_scrolls_sideways_on_a_phone(audit: dict[str, dict[str, Any]]) -> None:
