@@ -83,7 +83,9 @@ class PageContext:
         """Return an interface string, with ``{name}`` placeholders filled in.
 
         A value that is markup (``c.tx(title)``, which names the language of a text written in
-        another) stays markup: the string is escaped around it instead of after it.
+        another) stays markup: the string is escaped around it instead of after it. A value
+        that the string quotes („{session}“) has its own quotations of the same kind nested
+        („Abschlusspodium ‚Ausblick‘“).
         A key that names no string is the template's mistake, reported at its line like an
         undefined name (templating.problem).
         """
@@ -91,6 +93,9 @@ class PageContext:
             text = self.ui[key]
         except KeyError:
             raise jinja2.UndefinedError(f"no interface string {key!r}") from None
+        for name, marks in i18n.quoted_fields(text).items() if values else ():
+            if isinstance(values.get(name), str):
+                values[name] = i18n.nest_quotes(values[name], marks)
         try:
             if any(isinstance(value, Markup) for value in values.values()):
                 return escape(text).format(**values)

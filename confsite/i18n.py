@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import string
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_name
 from babel.lists import format_list
+from markupsafe import Markup
 
 from .errors import Errors, display_path
 from .fields import SLUG, describe, suggest
@@ -267,6 +269,59 @@ def _local_date(value: dt.date | dt.datetime, tz: dt.tzinfo) -> dt.date:
     if not isinstance(value, dt.date):  # (Babel would show today's date for None)
         raise TypeError(f"not a date: {value!r}")
     return value
+
+
+#: Pairs of quotation marks, each with the pair that quotes inside it: German „…‚…‘…“, English
+#: “…‘…’…” and British ‘…“…”…’, guillemets «…‹…›…» and the German »…›…‹…«.
+_INNER_QUOTES = {
+    ("„", "“"): ("‚", "‘"),
+    ("‚", "‘"): ("„", "“"),
+    ("“", "”"): ("‘", "’"),
+    ("‘", "’"): ("“", "”"),
+    ("«", "»"): ("‹", "›"),
+    ("‹", "›"): ("«", "»"),
+    ("»", "«"): ("›", "‹"),
+    ("›", "‹"): ("»", "«"),
+}
+
+
+@functools.cache
+def quoted_fields(text: str) -> dict[str, tuple[str, str]]:
+    """Return the placeholders of an interface string that it quotes, with their marks: {session}: („, “)."""
+    found: dict[str, tuple[str, str]] = {}
+    try:
+        pieces = list(string.Formatter().parse(text))
+    except ValueError:
+        return found
+    for index, (literal, name, _, _) in enumerate(pieces):
+        if not name or not literal:
+            continue
+        after = pieces[index + 1][0] if index + 1 < len(pieces) else ""
+        marks = (literal[-1], after[:1])
+        if marks in _INNER_QUOTES:
+            found[name] = marks
+    return found
+
+
+def nest_quotes(value: str, outer: tuple[str, str]) -> str:
+    """Turn the quotations in ``value`` that use the ``outer`` marks into the marks that nest inside them.
+
+    „Abschlusspodium „Ausblick““ becomes „Abschlusspodium ‚Ausblick‘“. A closing mark followed by a
+    letter is an apostrophe (workshop’s), not the end of a quotation. Markup stays markup.
+    """
+    opening, closing = outer
+    if opening not in value:
+        return value
+    inner_open, inner_close = _INNER_QUOTES[outer]
+    pattern = _quotation(opening, closing)
+    nested = pattern.sub(lambda found: f"{inner_open}{found[1]}{inner_close}", value)
+    return Markup(nested) if isinstance(value, Markup) else nested
+
+
+@functools.cache
+def _quotation(opening: str, closing: str) -> re.Pattern[str]:
+    """Match a quotation between two marks, the shortest, whose end is not an apostrophe."""
+    return re.compile(f"{re.escape(opening)}(.*?){re.escape(closing)}(?!\\w)", re.DOTALL)
 
 
 @functools.cache

@@ -1,4 +1,4 @@
-"""Dates and times as the pages write them, per language (i18n.Formatter)."""
+"""Dates, times and quotations as the pages write them, per language (i18n)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from markupsafe import Markup
 
-from confsite.i18n import Formatter, MemoFormatter
+from confsite.i18n import Formatter, MemoFormatter, nest_quotes, quoted_fields
 from conftest import ROOT
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -55,3 +56,39 @@ def test_a_range_of_days_counts_the_days_of_the_conference_timezone() -> None:
     assert fmt.date_range(late, late + dt.timedelta(hours=1)) == "Wednesday, 3 April 2019"
     with pytest.raises(ValueError, match="comes before"):
         fmt.date_range(dt.date(2019, 4, 3), dt.date(2019, 4, 2))
+
+
+def test_the_placeholders_an_interface_string_quotes_are_found_with_their_marks() -> None:
+    assert quoted_fields("Podium in „{session}“") == {"session": ("„", "“")}
+    assert quoted_fields("Panel in “{session}”") == {"session": ("“", "”")}
+    assert quoted_fields("«{a}» and ‘{b}’ of {c}") == {"a": ("«", "»"), "b": ("‘", "’")}
+    assert quoted_fields("{part}: {status}") == {}
+    assert quoted_fields("„{a}“ {") == {}  # (a string that does not parse is left alone)
+
+
+@pytest.mark.parametrize(
+    ("value", "outer", "nested"),
+    [
+        (
+            "Abschlusspodium „Ausblick Kommunen innovativ“",
+            ("„", "“"),
+            "Abschlusspodium ‚Ausblick Kommunen innovativ‘",
+        ),
+        ("„A“ und „B“", ("„", "“"), "‚A‘ und ‚B‘"),
+        ("Closing panel ‘Outlook’", ("“", "”"), "Closing panel ‘Outlook’"),
+        ("Closing panel “Outlook”", ("“", "”"), "Closing panel ‘Outlook’"),
+        ("the ‘workshop’s plan’ and ‘more’", ("‘", "’"), "the “workshop’s plan” and “more”"),
+        ("Le «débat»", ("«", "»"), "Le ‹débat›"),
+        ("no quotation, but a “ mark", ("“", "”"), "no quotation, but a “ mark"),
+    ],
+)
+def test_quotations_in_a_quoted_value_get_the_marks_that_nest(
+    value: str, outer: tuple[str, str], nested: str
+) -> None:
+    assert nest_quotes(value, outer) == nested
+
+
+def test_nested_quotations_keep_markup_as_markup() -> None:
+    value = Markup('<span lang="de">Podium „Ausblick“</span>')
+    nested = nest_quotes(value, ("„", "“"))
+    assert isinstance(nested, Markup) and nested == Markup('<span lang="de">Podium ‚Ausblick‘</span>')

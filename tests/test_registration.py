@@ -23,10 +23,22 @@ def at(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=BERLIN)
 
 
-def site_with(tmp_path: Path, now: dt.datetime, change: Any = None, change_program: Any = None) -> Path:
-    """Build a copy of the default content, optionally changing conference.yaml or program.yaml first."""
+def site_with(
+    tmp_path: Path,
+    now: dt.datetime,
+    change: Any = None,
+    change_program: Any = None,
+    files: dict[str, str] | None = None,
+) -> Path:
+    """Build a copy of the default content, optionally changing conference.yaml or program.yaml first.
+
+    ``files`` are added to the content folder (a path in it, and the text).
+    """
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
+    for name, text in (files or {}).items():
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text(text, encoding="utf-8")
     for name, changed in (("conference.yaml", change), ("program.yaml", change_program)):
         if changed is not None:
             data = yaml.safe_load((content / name).read_text(encoding="utf-8"))

@@ -265,3 +265,24 @@ def test_a_title_in_another_language_keeps_its_lang_inside_interface_strings(tmp
     assert "ILS – Institut für Landes- und Stadtentwicklungsforschung" in [
         text(span) for span in footer.xpath('.//span[@lang="de"]')
     ]
+
+
+def test_a_quoted_title_that_holds_quotations_nests_them(default_site: Path) -> None:
+    de = html(default_site, "de/podium/ausblick-kommunen-innovativ/index.html").xpath('//p[@class="kind"]')
+    assert text(de[0]) == "Podium in „Abschlusspodium ‚Ausblick Kommunen innovativ‘“"
+    en = html(default_site, "en/panels/ausblick-kommunen-innovativ/index.html").xpath('//p[@class="kind"]')
+    assert text(en[0]) == "Panel in “Closing panel ‘Outlook: Kommunen innovativ’”"  # nested already
+
+
+def test_quotations_nest_in_whichever_marks_the_interface_string_quotes_with(tmp_path: Path) -> None:
+    def quoted_titles(program: dict) -> None:
+        for session in program["parts"][1]["sessions"]:
+            if session["id"] == "arbeitsforen":
+                session["title"] = {"de": "Foren „Labore“", "en": "Forums on “labs” and the lab’s ‘method’"}
+
+    british = 'forum_in: "Forum in ‘{session}’"\n'
+    site = site_with(tmp_path, BEFORE_DEADLINE, change_program=quoted_titles, files={"i18n/en.yaml": british})
+    de = html(site, "de/foren/social-entrepreneurship/index.html").xpath('//p[@class="kind"]')[0]
+    assert text(de) == "Forum in „Foren ‚Labore‘“"
+    en = html(site, "en/forums/social-entrepreneurship/index.html").xpath('//p[@class="kind"]')[0]
+    assert text(en) == "Forum in ‘Forums on “labs” and the lab’s “method”’"
