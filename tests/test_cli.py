@@ -277,7 +277,7 @@ HELPER_MISTAKES = {
         "{% macro session_item(c, s, h) -%}",
         "{{ c.fmt.time(c.conf.dates[0]) }}",
         "c.fmt.time(): value must be datetime, not date datetime.date(2019, 4, 2)"
-        " (in a macro called from my-templates/_program.html:100)",
+        " (in a macro called from my-templates/_program.html:105)",
     ),
     "a fragment's macro given too much": (
         "_program.html",

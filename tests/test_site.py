@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from pathlib import Path
@@ -286,3 +287,48 @@ def test_quotations_nest_in_whichever_marks_the_interface_string_quotes_with(tmp
     assert text(de) == "Forum in „Foren ‚Labore‘“"
     en = html(site, "en/forums/social-entrepreneurship/index.html").xpath('//p[@class="kind"]')[0]
     assert text(en) == "Forum in ‘Forums on “labs” and the lab’s “method”’"
+
+
+def part_breadcrumbs(site: Path) -> dict[str, tuple[str, str, str]]:
+    """Map each session page to its breadcrumb's part link: its text, the target's heading and sessions."""
+    found = {}
+    for lang, slug in (("de", "programm"), ("en", "programme")):
+        program = f"{lang}/{slug}/index.html"
+        targets = {el.get("id"): el for el in html(site, program).xpath("//*[@id]")}
+        for page in sorted((site / lang / slug).glob("*/index.html")):
+            rel = page.relative_to(site).as_posix()
+            link = html(site, rel).xpath('//nav[@class="crumbs"]/a')[1]
+            path, _, anchor = urljoin(rel, link.get("href")).partition("#")
+            assert path + "index.html" == program, rel
+            target = targets[anchor]
+            assert target.tag == "section" and "part" in target.get("class").split(), (rel, anchor)
+            sessions = " ".join(li.get("id") for li in target.xpath('.//li[contains(@class,"session")]'))
+            found[rel] = (text(link), text(target.xpath("./*[1]")[0]), sessions)
+    return found
+
+
+@pytest.mark.parametrize("built", ["default_site", "multiday_site"])
+def test_a_session_breadcrumb_leads_to_its_part_on_the_programme(
+    request: pytest.FixtureRequest, built: str
+) -> None:
+    site: Path = request.getfixturevalue(built)
+    crumbs = part_breadcrumbs(site)
+    assert len(crumbs) >= 14
+    for rel, (label, heading, sessions) in crumbs.items():
+        assert label == heading and rel.split("/")[-2] in sessions.split(), rel
+
+
+def test_a_session_breadcrumb_leads_to_its_part_on_the_session_s_own_day(tmp_path: Path) -> None:
+    def two_days(conf: dict) -> None:
+        conf["dates"] = [dt.date(2019, 4, 2), dt.date(2019, 4, 3)]
+
+    def podium_the_next_morning(program: dict) -> None:
+        podium = next(s for s in program["parts"][1]["sessions"] if s["id"] == "podium")
+        podium.update(date=dt.date(2019, 4, 3), start="09:00", end="10:00")
+
+    site = site_with(tmp_path, BEFORE_DEADLINE, two_days, podium_the_next_morning)
+    crumbs = part_breadcrumbs(site)
+    for rel, (label, heading, sessions) in crumbs.items():
+        assert label == heading and rel.split("/")[-2] in sessions.split(), rel
+    link = html(site, "de/programm/podium/index.html").xpath('//nav[@class="crumbs"]/a')[1]
+    assert link.get("href") == "../#part-konferenz-2019-04-03"
