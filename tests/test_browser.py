@@ -310,14 +310,23 @@ def _open_until(conf: dict[str, Any]) -> None:
     conf["registration"]["parts"]["werkstatt"]["status"] = "open"
 
 
+def _open_until_the_day(conf: dict[str, Any]) -> None:
+    """Keep registration open until the conference's day: it closes when the conference starts."""
+    day = dt.date(2019, 4, 2)
+    conf["registration"]["deadline"] = day
+    for part in conf["registration"]["parts"].values():
+        part.update(status="open", deadline=day)
+
+
 @pytest.mark.parametrize(
     ("change", "visited"),
     [
         (None, dt.datetime(2019, 3, 28, 0, 0, 1, tzinfo=BERLIN)),
         (_open_until, dt.datetime(2019, 3, 20, 12, tzinfo=BERLIN)),  # one part's deadline has passed
         (_open_until, dt.datetime(2019, 3, 28, 12, tzinfo=BERLIN)),
+        (_open_until_the_day, dt.datetime(2019, 4, 2, 14, tzinfo=BERLIN)),  # the deadline is still to come
     ],
-    ids=["after-the-deadline", "after-a-part-deadline", "after-both-part-deadlines"],
+    ids=["after-the-deadline", "after-a-part-deadline", "after-both-part-deadlines", "during-the-event"],
 )
 def test_after_a_deadline_the_registration_pages_read_as_a_build_after_it_would(
     browser: Any, tmp_path: Path, change: Any, visited: dt.datetime
