@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 #: The largest logo published: larger ones are photographs or print files, not logos.
 MAX_BYTES = 1 << 20
+#: The most pixels on a side of a published image: a logo is shown 48 pixels high.
+MAX_SIDE = 4000
 #: Pillow's name of each raster format -> the suffix it is published with.
 _RASTERS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 _SVG = "{http://www.w3.org/2000/svg}"
@@ -30,8 +33,35 @@ _SVG = "{http://www.w3.org/2000/svg}"
 _FORBIDDEN_ELEMENTS = frozenset(
     {"script", "foreignObject", "iframe", "object", "embed", "audio", "video", "a", "set"}
 )
-#: A url() in a style that leads outside the drawing.
+#: Namespaces whose elements and attributes a browser leaves alone as data: the metadata that
+#: drawing programs write. Elements of any other namespace but SVG's (XHTML, XSLT, MathML) may
+#: run or load, so a drawing with them is refused.
+_INERT_NAMESPACES = frozenset(
+    {
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "http://purl.org/dc/elements/1.1/",
+        "http://creativecommons.org/ns#",
+        "http://web.resource.org/cc/",
+        "http://www.inkscape.org/namespaces/inkscape",
+        "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
+        "http://ns.adobe.com/AdobeIllustrator/10.0/",
+        "http://ns.adobe.com/Extensibility/1.0/",
+        "http://ns.adobe.com/Graphs/1.0/",
+        "http://ns.adobe.com/SaveForWeb/1.0/",
+        "http://ns.adobe.com/Variables/1.0/",
+        "http://ns.adobe.com/xap/1.0/",
+    }
+)
+_XLINK = "{http://www.w3.org/1999/xlink}"
+_XML = "{http://www.w3.org/XML/1998/namespace}"
+#: A url() that leads outside the drawing.
 _OUTSIDE_URL = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
+#: What in a style may load or run: imports, other images, escapes that hide either, and
+#: the old scripting properties.
+_UNSAFE_CSS = re.compile(r"@import|\\|image-set|image\(|expression|binding|behavior", re.IGNORECASE)
+#: The XML declaration, the only processing instruction allowed (another, xml-stylesheet,
+#: would apply a style sheet or an XSLT transformation when the drawing is opened).
+_DECLARATION = re.compile(r"\A\ufeff?\s*<\?xml\s[^?]*\?>")
 _NUMBER = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(?:px)?\s*")
 
 
@@ -58,17 +88,28 @@ def published_path(source: str, logo: Logo) -> str:
 
 
 def _raster(data: bytes) -> Logo | Message:
-    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415  (only where a logo is an image)
+    from PIL import Image  # noqa: PLC0415  (only where a logo is an image)
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind, (width, height) = image.format, image.size
-    except (UnidentifiedImageError, OSError, ValueError):
-        kind = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind, (width, height) = image.format, image.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # (more than 89 million pixels)
+        kind, width, height = "PNG", MAX_SIDE + 1, MAX_SIDE + 1
+    except Exception:  # (Pillow raises many kinds on bytes that are no image)
+        kind, width, height = None, 0, 0
     if kind not in _RASTERS:
         return msg(
             "is not a PNG, JPEG, WebP or SVG image; export the logo in one of these formats",
             "ist kein PNG-, JPEG-, WebP- oder SVG-Bild; exportieren Sie das Logo in einem dieser Formate",
+        )
+    if max(width, height) > MAX_SIDE:
+        return msg(
+            "has too many pixels; a logo may have at most {most} on a side (save it smaller)",
+            "hat zu viele Pixel; ein Logo darf höchstens {most} an einer Seite haben"
+            " (speichern Sie es kleiner)",
+            most=MAX_SIDE,
         )
     return Logo(data, _RASTERS[kind], width, height)
 
@@ -88,13 +129,12 @@ def _svg(data: bytes) -> Logo | Message:
             "is not an SVG drawing (UTF-8, an <svg> element of the SVG namespace, no DOCTYPE)",
             "ist keine SVG-Zeichnung (UTF-8, ein <svg>-Element im SVG-Namensraum, kein DOCTYPE)",
         )
+    if "<?" in _DECLARATION.sub("", text, count=1):  # (ElementTree drops them unseen)
+        return _unsafe("?xml-stylesheet")
     for element in root.iter():
-        name = str(element.tag).rpartition("}")[2]
-        harmless = all(_harmless(name, key, value) for key, value in element.attrib.items())
-        if name in _FORBIDDEN_ELEMENTS or not harmless:
-            return _unsafe(name)
-        if name == "style" and _OUTSIDE_URL.search(element.text or ""):
-            return _unsafe(name)
+        unsafe = _unsafe_element(element)
+        if unsafe is not None:
+            return _unsafe(unsafe)
     size = _size(root)
     if size is None:
         return msg(
@@ -104,14 +144,35 @@ def _svg(data: bytes) -> Logo | Message:
     return Logo(data, "svg", *size)
 
 
+def _unsafe_element(element: ET.Element) -> str | None:
+    """Name an element that may run or load something when the drawing is opened, else None."""
+    namespace, _, name = str(element.tag).rpartition("}")
+    if namespace:
+        namespace = namespace[1:]
+    inert = namespace in _INERT_NAMESPACES
+    if not inert and (namespace != _SVG[1:-1] or name in _FORBIDDEN_ELEMENTS):
+        return name
+    if name == "style" and not inert:
+        css = "".join(element.itertext())  # (the text after a child element too)
+        if _UNSAFE_CSS.search(css) or _OUTSIDE_URL.search(css):
+            return name
+    if not all(_harmless(name, key, value) for key, value in element.attrib.items()):
+        return name
+    return None
+
+
 def _harmless(element: str, attribute: str, value: str) -> bool:
     """Tell whether an attribute of an SVG element neither runs nor loads anything.
 
     A reference stays inside the drawing (``#gradient``), or is an embedded image of an
-    ``<image>``; an animation does not change a reference.
+    ``<image>``; an animation does not change a reference; a style loads nothing.
     """
-    name = attribute.rpartition("}")[2]
-    if name.lower().startswith("on") or _OUTSIDE_URL.search(value):
+    namespace, _, name = attribute.rpartition("}")
+    if namespace and f"{namespace}}}" not in (_XLINK, _XML) and namespace[1:] not in _INERT_NAMESPACES:
+        return False
+    if name.lower().startswith("on") or name in ("src", "srcset", "base") or _OUTSIDE_URL.search(value):
+        return False
+    if name == "style" and _UNSAFE_CSS.search(value):
         return False
     if name == "href":
         return value.startswith("#") or (element == "image" and value.startswith("data:image/"))

@@ -211,7 +211,8 @@ class Number(Kind):
 
     def parse(self, ctx: Ctx, value: Any, loc: Loc) -> Any:
         if isinstance(value, str) and _DECIMAL.fullmatch(value):  # (7.150, .5: see yamlparse)
-            value = float(value)
+            with contextlib.suppress(ValueError):  # (12.50_, which Python does not read)
+                value = float(value)
         if isinstance(value, bool) or not isinstance(value, int | float):
             ctx.error_at(
                 loc,

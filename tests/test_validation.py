@@ -183,6 +183,13 @@ def test_numbers_written_with_a_plus_zeros_or_underscores_are_numbers(full: Site
     assert (conf.venue.lat, conf.venue.lon) == (51.25, 71.5)
 
 
+def test_a_number_that_python_does_not_read_is_reported(full: Site) -> None:
+    """YAML reads 12.50_ as a number, which Python's float() refuses: a message, no traceback."""
+    full.replace("conference.yaml", "  country: DE\n", "  country: DE\n  geo: {lat: 51.25_, lon: 7.15}\n")
+    line = full.line("conference.yaml", "geo:")
+    expect(full, "conference.yaml", line, "venue.geo.lat", "expected a number")
+
+
 def test_back_to_back_sessions_in_one_room_do_not_overlap(site: Site) -> None:
     site.replace("program.yaml", '        end: "10:15"\n', '        end: "10:15"\n        room: A\n')
     site.replace("program.yaml", '        end: "11:00"\n', '        end: "11:00"\n        room: A\n')
