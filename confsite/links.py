@@ -40,6 +40,12 @@ _PLAIN_LINK = re.compile(
     r"|(?:mailto|tel):" + _PLAIN_CHAR + r"+)\)",
     re.I,
 )
+#: An autolink of an allowed address of plain characters, or of a plain e-mail address.
+_PLAIN_AUTOLINK = re.compile(
+    r"<(?:https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?(?::[1-9][0-9]{0,3})?(?:[/?#]" + _PLAIN_CHAR + r"*)?"
+    r"|(?:mailto|tel):" + _PLAIN_CHAR + r"+|[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+)>",
+    re.I,
+)
 #: An address written without its scheme: a host name (www.example.org/path) ...
 _HOST_FIRST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\.?(?::[0-9]+)?(?:[/?#].*)?", re.I | re.S)
 #: ... or an e-mail address.
@@ -87,11 +93,14 @@ def plainly_safe(markdown: str) -> bool:
 
     An address in Markdown follows "](" (a link or image), "]:" (a reference definition) or
     "<" (an autolink): CommonMark allows nothing in between, and HTML is off. A text without
-    "]:" and "<" whose every "](" is followed by an allowed address of plain characters and
-    ")" holds no other address, and markdown-it takes that one as it is written (there is no
-    escape or entity in it); url_problem accepts it. Most texts with links are of this kind:
+    "]:" and "<" (autolinks of allowed addresses of plain characters set aside) whose every
+    "](" is followed by an allowed address of plain characters and ")" holds no other address,
+    and markdown-it takes that one as it is written (there is no escape or entity in it);
+    url_problem accepts it. Most texts with links are of this kind:
     at 1,000 sessions, 3,600 of 4,550 texts have a link, and parsing one takes 0.25 ms.
     """
+    if "<" in markdown:  # (autolinks of plain allowed addresses say nothing more: set them aside)
+        markdown = _PLAIN_AUTOLINK.sub(" ", markdown)
     if "]:" in markdown or "<" in markdown:
         return False
     marks = markdown.count("](")
