@@ -130,6 +130,8 @@ class PageContext:
         if kind in SINGLE_PAGES and ident:
             raise Misused(f"c.link(): the {kind} page takes no ident, not {ident!r}")
         if not ident and kind not in SINGLE_PAGES:
+            if kind == "page":  # (a Markdown page is named by its key)
+                raise Misused("c.link(): a Markdown page needs its key, as c.link('page', p.key) gives it")
             raise Misused(f"c.link(): a {kind} page needs its ident, as c.link('{kind}', x.id) gives it")
         raise _unknown("link", kind, ident, where=f" in {lang}")  # (kind "page": by its key)
 

@@ -376,6 +376,12 @@ HELPER_MISTAKES = {
         "{{ c.link('person') }}",
         "c.link(): a person page needs its ident, as c.link('person', x.id) gives it",
     ),
+    "a Markdown page without its key": (
+        "venue.html",
+        "{% block main %}",
+        "{{ c.link('page') }}",
+        "c.link(): a Markdown page needs its key, as c.link('page', p.key) gives it",
+    ),
     "a page of its own with an id": (
         "venue.html",
         "{% block main %}",
