@@ -27,41 +27,44 @@ MAX_BYTES = 1 << 20
 #: The most pixels on a side of a published image: a logo is shown 48 pixels high.
 MAX_SIDE = 4000
 #: Pillow's name of each raster format -> the suffix it is published with.
-_RASTERS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+_RASTERS = {"PNG": "png", "JPEG": "jpg", "MPO": "jpg", "WEBP": "webp"}  # (MPO: a camera's JPEG)
 _SVG = "{http://www.w3.org/2000/svg}"
 #: What an SVG drawing may not hold: elements that run, embed, link or change links.
 _FORBIDDEN_ELEMENTS = frozenset(
     {"script", "foreignObject", "iframe", "object", "embed", "audio", "video", "a", "set"}
 )
-#: Namespaces whose elements and attributes a browser leaves alone as data: the metadata that
-#: drawing programs write. Elements of any other namespace but SVG's (XHTML, XSLT, MathML) may
-#: run or load, so a drawing with them is refused.
-_INERT_NAMESPACES = frozenset(
+#: The namespaces whose elements or attributes a browser acts on, besides SVG's own: XHTML
+#: (scripts, frames, meta refresh), MathML (links), XSLT, XInclude, XML Events. Those of any
+#: other namespace (the metadata that drawing programs write: RDF, Inkscape, Adobe, Serif,
+#: Sketch) are data a browser leaves alone.
+_ACTIVE_NAMESPACES = frozenset(
     {
-        "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-        "http://purl.org/dc/elements/1.1/",
-        "http://creativecommons.org/ns#",
-        "http://web.resource.org/cc/",
-        "http://www.inkscape.org/namespaces/inkscape",
-        "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
-        "http://ns.adobe.com/AdobeIllustrator/10.0/",
-        "http://ns.adobe.com/Extensibility/1.0/",
-        "http://ns.adobe.com/Graphs/1.0/",
-        "http://ns.adobe.com/SaveForWeb/1.0/",
-        "http://ns.adobe.com/Variables/1.0/",
-        "http://ns.adobe.com/xap/1.0/",
+        "http://www.w3.org/1999/xhtml",
+        "http://www.w3.org/1998/Math/MathML",
+        "http://www.w3.org/1999/XSL/Transform",
+        "http://www.w3.org/2001/XInclude",
+        "http://www.w3.org/2003/XInclude",
+        "http://www.w3.org/2001/xml-events",
     }
 )
-_XLINK = "{http://www.w3.org/1999/xlink}"
-_XML = "{http://www.w3.org/XML/1998/namespace}"
-#: A url() that leads outside the drawing.
-_OUTSIDE_URL = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
-#: What in a style may load or run: imports, other images, escapes that hide either, and
-#: the old scripting properties.
-_UNSAFE_CSS = re.compile(r"@import|\\|image-set|image\(|expression|binding|behavior", re.IGNORECASE)
+#: The attributes of XLink's and XML's namespaces that a drawing may have.
+_ATTRIBUTES_OF = {
+    "http://www.w3.org/1999/xlink": frozenset({"href", "title"}),
+    "http://www.w3.org/XML/1998/namespace": frozenset({"space", "lang"}),
+}
+#: A url() that leads outside the drawing: not to one of its parts (#gradient), nor embedded data.
+_OUTSIDE_URL = re.compile(r"url\(\s*(?!['\"]?\s*(?:#|data:))", re.IGNORECASE)
+#: What in any value may load an image: escapes that hide a url(), and the image functions.
+_UNSAFE_VALUE = re.compile(r"\\|image-set|image\(", re.IGNORECASE)
+#: What else in a style may load or run: imports, and the old scripting properties.
+_UNSAFE_CSS = re.compile(r"@import|expression|binding|behavior", re.IGNORECASE)
 #: The XML declaration, the only processing instruction allowed (another, xml-stylesheet,
-#: would apply a style sheet or an XSLT transformation when the drawing is opened).
+#: would apply a style sheet or an XSLT transformation when the drawing is opened). Its
+#: encoding, if it names one, is UTF-8: a browser would read the bytes as it says.
 _DECLARATION = re.compile(r"\A\ufeff?\s*<\?xml\s[^?]*\?>")
+_ENCODING = re.compile(r"""encoding\s*=\s*["']([^"']*)["']""")
+#: A DOCTYPE with an internal subset, where entities would be declared.
+_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
 _NUMBER = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(?:px)?\s*")
 
 
@@ -119,15 +122,19 @@ def _svg(data: bytes) -> Logo | Message:
 
     try:
         text = data.decode("utf-8")
-        if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():  # (entities can expand without end)
+        declared = _DECLARATION.match(text)
+        encoding = _ENCODING.search(declared.group()) if declared else None
+        if encoding and encoding[1].lower().replace("_", "-") not in ("utf-8", "utf8"):
+            raise ValueError
+        if "<!ENTITY" in text.upper() or _SUBSET.search(text):  # (entities can expand without end)
             raise ValueError
         root = ET.fromstring(text)
     except (UnicodeDecodeError, ValueError, ET.ParseError):
         root = None
     if root is None or root.tag != f"{_SVG}svg":
         return msg(
-            "is not an SVG drawing (UTF-8, an <svg> element of the SVG namespace, no DOCTYPE)",
-            "ist keine SVG-Zeichnung (UTF-8, ein <svg>-Element im SVG-Namensraum, kein DOCTYPE)",
+            "is not an SVG drawing (UTF-8, an <svg> element of the SVG namespace, no entities)",
+            "ist keine SVG-Zeichnung (UTF-8, ein <svg>-Element im SVG-Namensraum, keine Entitäten)",
         )
     if "<?" in _DECLARATION.sub("", text, count=1):  # (ElementTree drops them unseen)
         return _unsafe("?xml-stylesheet")
@@ -147,14 +154,16 @@ def _svg(data: bytes) -> Logo | Message:
 def _unsafe_element(element: ET.Element) -> str | None:
     """Name an element that may run or load something when the drawing is opened, else None."""
     namespace, _, name = str(element.tag).rpartition("}")
-    if namespace:
-        namespace = namespace[1:]
-    inert = namespace in _INERT_NAMESPACES
-    if not inert and (namespace != _SVG[1:-1] or name in _FORBIDDEN_ELEMENTS):
+    namespace = namespace[1:]
+    if not namespace or namespace in _ACTIVE_NAMESPACES:
         return name
-    if name == "style" and not inert:
+    if namespace != _SVG[1:-1]:
+        return None  # (data, with its attributes; an SVG element inside it is looked at in turn)
+    if name in _FORBIDDEN_ELEMENTS:
+        return name
+    if name == "style":
         css = "".join(element.itertext())  # (the text after a child element too)
-        if _UNSAFE_CSS.search(css) or _OUTSIDE_URL.search(css):
+        if _UNSAFE_CSS.search(css) or _UNSAFE_VALUE.search(css) or _OUTSIDE_URL.search(css):
             return name
     if not all(_harmless(name, key, value) for key, value in element.attrib.items()):
         return name
@@ -164,13 +173,20 @@ def _unsafe_element(element: ET.Element) -> str | None:
 def _harmless(element: str, attribute: str, value: str) -> bool:
     """Tell whether an attribute of an SVG element neither runs nor loads anything.
 
-    A reference stays inside the drawing (``#gradient``), or is an embedded image of an
-    ``<image>``; an animation does not change a reference; a style loads nothing.
+    Any value: a presentation attribute (fill, mask, cursor) or an animation's values take
+    url() and image functions as a style does. A reference stays inside the drawing
+    (``#gradient``), or is an embedded image of an ``<image>``; an animation does not change a
+    reference.
     """
     namespace, _, name = attribute.rpartition("}")
-    if namespace and f"{namespace}}}" not in (_XLINK, _XML) and namespace[1:] not in _INERT_NAMESPACES:
+    namespace = namespace[1:]
+    if namespace and namespace not in _ATTRIBUTES_OF:
+        return namespace not in _ACTIVE_NAMESPACES  # (another namespace's data)
+    if namespace and name not in _ATTRIBUTES_OF[namespace]:
+        return False  # (xml:base, above all)
+    if name.lower().startswith("on") or name in ("src", "srcset"):
         return False
-    if name.lower().startswith("on") or name in ("src", "srcset", "base") or _OUTSIDE_URL.search(value):
+    if _OUTSIDE_URL.search(value) or _UNSAFE_VALUE.search(value):
         return False
     if name == "style" and _UNSAFE_CSS.search(value):
         return False
