@@ -298,8 +298,8 @@ def _shown(page: Any) -> str:
 REGISTRATION_PAGES = [
     f"{lang}/{page}index.html"
     for lang, pages in (
-        ("de", ("", "programm/", "flyer/", "programm/podium/")),
-        ("en", ("", "programme/", "flyer/", "programme/podium/")),
+        ("de", ("", "programm/", "flyer/", "programm/podium/", "programm/werkstatt-workshops/")),
+        ("en", ("", "programme/", "flyer/", "programme/podium/", "programme/states-of-change/")),
     )
     for page in pages
 ]

@@ -79,6 +79,21 @@ def test_before_the_deadline_every_page_offers_the_form(tmp_path: Path) -> None:
     assert conference.xpath(f'.//a[@href="{FORM}"]')
 
 
+def test_a_session_page_says_how_registration_for_its_part_stands(tmp_path: Path) -> None:
+    """The call to action invites to the conference; a session of the full workshop says it is full."""
+    site = site_with(tmp_path, at(2019, 3, 1, 12))
+    expected = {
+        "werkstatt": "Anmeldestatus: Ausgebucht · höchstens 40 Plätze · seit Mitte März 2019 ausgebucht",
+        "konferenz": "Anmeldestatus: Anmeldung offen – bis 27. März 2019",
+    }
+    content = yaml.safe_load((CONTENT / "program.yaml").read_text(encoding="utf-8"))
+    for part in content["parts"]:
+        for session in part["sessions"]:
+            page = doc(site, f"de/programm/{session['id']}/index.html")
+            shown = [words(p) for p in page.xpath('//main//p[contains(@class, "status")][not(@hidden)]')]
+            assert shown == [expected[part["id"]]], session["id"]
+
+
 def test_the_deadline_text_follows_the_content(tmp_path: Path) -> None:
     def one_deadline(conf: dict[str, Any]) -> None:
         conf["registration"]["deadline"] = dt.date(2019, 3, 18)
