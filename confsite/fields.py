@@ -15,7 +15,7 @@ from typing import Any
 
 from . import memo
 from .errors import Errors
-from .messages import Message, msg
+from .messages import Message, msg, quoted
 from .yamlparse import LList, LMap
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -70,8 +70,7 @@ def describe(value: Any) -> Message:
             " Anführungszeichen)",
             value=str(value).lower(),
         )
-    text = str(value)
-    return msg("{text}", "{text}", text=repr(text) if len(text) <= 60 else repr(text[:57] + "..."))
+    return msg("{text}", "{text}", text=quoted(str(value)))
 
 
 def suggest(word: str, choices: Iterable[str]) -> Message:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import SplitResult, urlsplit
 
-from .messages import Message, msg
+from .messages import Message, msg, quoted
 
 #: The schemes a link may have: anything else (javascript:, data:, file:, ...) is refused.
 SAFE_SCHEMES = ("https", "http", "mailto", "tel")
@@ -34,37 +34,29 @@ _UNENCODED = re.compile("[" + re.escape("".join(UNENCODED)) + "]")
 #: space or control character), or punctuation that is neither an escape (\\) nor ends an
 #: entity (;).
 _PLAIN_CHAR = r"[\w\-.~%!$'*+,=:@/?#&]"
+#: An allowed address of plain characters: a web address with a plain host, or mailto: or tel:.
+_PLAIN_ADDRESS = (
+    r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?(?::[1-9][0-9]{0,3})?(?:[/?#]" + _PLAIN_CHAR + r"*)?"
+    r"|(?:mailto|tel):" + _PLAIN_CHAR + r"+"
+)
 #: An inline link's or image's address that is plainly allowed, from "](" to ")".
-_PLAIN_LINK = re.compile(
-    r"\]\((?:https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?(?::[1-9][0-9]{0,3})?(?:[/?#]" + _PLAIN_CHAR + r"*)?"
-    r"|(?:mailto|tel):" + _PLAIN_CHAR + r"+)\)",
-    re.I,
-)
-#: An autolink of an allowed address of plain characters, or of a plain e-mail address.
-_PLAIN_AUTOLINK = re.compile(
-    r"<(?:https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?(?::[1-9][0-9]{0,3})?(?:[/?#]" + _PLAIN_CHAR + r"*)?"
-    r"|(?:mailto|tel):" + _PLAIN_CHAR + r"+|[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+)>",
-    re.I,
-)
+_PLAIN_LINK = re.compile(rf"\]\((?:{_PLAIN_ADDRESS})\)", re.I)
+#: An autolink of such an address, or of a plain e-mail address.
+_PLAIN_AUTOLINK = re.compile(rf"<(?:{_PLAIN_ADDRESS}|[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+)>", re.I)
 #: An address written without its scheme: a host name (www.example.org/path) ...
 _HOST_FIRST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\.?(?::[0-9]+)?(?:[/?#].*)?", re.I | re.S)
 #: ... or an e-mail address.
 _EMAIL = re.compile(r"[^@\s/:]+@[^@\s/:]+\.[a-z]{2,}", re.I)
 
 
-def shown(text: str) -> str:
-    """Show a value in a message as fields.describe does: quoted, long ones shortened."""
-    return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
-
-
 def url_problem(text: str, schemes: tuple[str, ...] = SAFE_SCHEMES) -> Message:
     """Say what is wrong with a link, or return an empty message."""
-    quoted = shown(text)
+    written = quoted(text)
     if any(ch.isspace() or ord(ch) < 32 for ch in text):
         return msg(
             "{text} contains spaces or control characters; encode them (%20)",
             "{text} enthält Leerzeichen oder Steuerzeichen; ersetzen Sie sie durch ihre Kodierung (%20)",
-            text=quoted,
+            text=written,
         )
     bad = _UNENCODED.search(text)
     if bad is not None:
@@ -72,7 +64,7 @@ def url_problem(text: str, schemes: tuple[str, ...] = SAFE_SCHEMES) -> Message:
     try:
         parts = urlsplit(text)
     except ValueError:
-        return msg("{text} is not a valid web address", "{text} ist keine gültige Webadresse", text=quoted)
+        return msg("{text} is not a valid web address", "{text} ist keine gültige Webadresse", text=written)
     scheme = parts.scheme.lower()
     if not scheme or "." in scheme:  # (www.example.org:8080/x reads as the scheme www.example.org)
         return _not_full(text, schemes)
@@ -80,7 +72,7 @@ def url_problem(text: str, schemes: tuple[str, ...] = SAFE_SCHEMES) -> Message:
         return msg(
             "{text} is not a safe link; only {allowed} addresses are allowed",
             "{text} ist kein sicherer Link; erlaubt sind nur Adressen mit {allowed}",
-            text=quoted,
+            text=written,
             allowed=[f"{s}:" for s in schemes],
         )
     if scheme in ("http", "https"):
@@ -112,7 +104,7 @@ def unencoded(text: str, char: str) -> Message:
     return msg(
         "{text} contains {char}, which a web address cannot hold; write {code} instead",
         "{text} enthält {char}, das in einer Webadresse nicht stehen kann; schreiben Sie stattdessen {code}",
-        text=shown(text),
+        text=quoted(text),
         char=f"'{char}'",
         code=UNENCODED.get(char, f"%{ord(char):02X}"),
     )
@@ -132,26 +124,26 @@ def _not_full(text: str, schemes: tuple[str, ...]) -> Message:
             "{text} is not a full address; write one that starts with {allowed}, e.g. https://example.org/",
             "{text} ist keine vollständige Adresse; schreiben Sie eine, die mit {allowed} beginnt,"
             " z. B. https://example.org/",
-            text=shown(text),
+            text=quoted(text),
             allowed=[f"{s}://" if s.startswith("http") else f"{s}:" for s in schemes],
         )
     return msg(
         "{text} is not a full address; write {fixed}",
         "{text} ist keine vollständige Adresse; schreiben Sie {fixed}",
-        text=shown(text),
+        text=quoted(text),
         fixed=fixed,
     )
 
 
 def _host_problem(text: str, parts: SplitResult) -> Message:
     """Say what is wrong with the host or port of a web address, or return an empty message."""
-    quoted = shown(text)
+    written = quoted(text)
     host, port = _host_and_port(parts.netloc)
     if not host:
         return msg(
             "{text} has no host; write e.g. https://example.org/",
             "{text} enthält keinen Servernamen; schreiben Sie z. B. https://example.org/",
-            text=quoted,
+            text=written,
         )
     if not host.startswith("[") and "" in host.removesuffix(".").split("."):
         fixed = text.replace(host, ".".join(label for label in host.split(".") if label), 1)
@@ -159,7 +151,7 @@ def _host_problem(text: str, parts: SplitResult) -> Message:
             "{text} has two dots in a row (or a dot at the start) in its host name; write {fixed}",
             "{text} hat im Servernamen zwei Punkte hintereinander (oder einen Punkt am Anfang);"
             " schreiben Sie {fixed}",
-            text=quoted,
+            text=written,
             fixed=fixed,
         )
     if port is not None and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
@@ -168,7 +160,7 @@ def _host_problem(text: str, parts: SplitResult) -> Message:
             " {fixed})",
             "{text} hat den Port {port}; ein Port ist eine Zahl von 1 bis 65535 (die meisten Adressen haben"
             " keinen: {fixed})",
-            text=quoted,
+            text=written,
             port=port,
             fixed=text.replace(f"{host}:{port}", host, 1),
         )
@@ -199,7 +191,7 @@ def base_url_problem(text: str, schemes: tuple[str, ...] = ("https",)) -> Messag
             '{text} contains "\'", which the address of a site must not hold; write %27 instead',
             '{text} enthält "\'", das in der Adresse einer Website nicht stehen darf; schreiben Sie'
             " stattdessen %27",
-            text=shown(text),
+            text=quoted(text),
         )
     before, hash_sign, fragment = text.partition("#")
     address, question, query = before.partition("?")
@@ -219,7 +211,7 @@ def base_url_problem(text: str, schemes: tuple[str, ...] = ("https",)) -> Messag
     return msg(
         "{text} is not the address of a folder: it has {found}; write {fixed}",
         "{text} ist nicht die Adresse eines Ordners: sie enthält {found}; schreiben Sie {fixed}",
-        text=shown(text),
+        text=quoted(text),
         found=found,
         fixed=f"{parts.scheme}://{parts.netloc}{folder}/",
     )

@@ -44,6 +44,11 @@ def msg(en: str, de: str, /, **values: object) -> Message:
     return Message(en, de, tuple(values.items()))
 
 
+def quoted(text: str) -> str:
+    """Quote a value as messages show what an editor wrote: its repr, long ones shortened."""
+    return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+
+
 def shown(value: object, lang: str) -> object:
     """Return a value as a message shows it: messages in ``lang``, lists joined by commas.
 
