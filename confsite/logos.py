@@ -69,7 +69,13 @@ _NUMBER = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(?:px)?\s*")
 
 
 def read(path: Path) -> Logo | Message:
-    """Read a logo file; return it, or what is wrong with it."""
+    """Read a logo file; return it, or what is wrong with it (a message that follows its name)."""
+    if path.suffix.lower() not in (".svg", ".png", ".jpg", ".jpeg", ".webp"):
+        return msg(
+            "is not named as a logo is: an SVG, PNG, JPEG or WebP file (.svg, .png, .jpg, .webp)",
+            "ist nicht wie ein Logo benannt: eine SVG-, PNG-, JPEG- oder WebP-Datei"
+            " (.svg, .png, .jpg, .webp)",
+        )
     data = path.read_bytes()
     if len(data) > MAX_BYTES:
         return msg(

@@ -171,6 +171,19 @@ BAD_LOGOS = {
 }
 
 
+def test_a_logo_named_as_no_image_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    site = with_logos(tmp_path)
+    site.replace("conference.yaml", "logos/a.png", "logos/a.gif")
+    (site.content / "logos" / "a.gif").write_bytes(image("GIF", (30, 10)))
+    (error,) = site.errors()
+    line = site.line("conference.yaml", "logos/a.gif")
+    assert (error.path, error.line) == ("content/conference.yaml", line)
+    assert error.message == (
+        "'logos/a.gif' is not named as a logo is: an SVG, PNG, JPEG or WebP file (.svg, .png, .jpg, .webp)"
+    )
+
+
 def many_pixels(case: str) -> bytes:
     """Return a PNG of many pixels in few bytes: 30,000 on a side (Pillow refuses to open it) or 5,000."""
     out = io.BytesIO()
