@@ -137,7 +137,7 @@ class PageContext:
 
     def logo(self, source: str) -> LogoLink:
         """Link to the logo that an organizer or funder names (``org.logo``), with its proportions."""
-        asset, found = self.site.logos.get(source), dict(self.site.conf.logos).get(source)
+        asset, found = self.site.logos.get(source), self.site.conf.logo(source)
         if asset is None or found is None:
             raise _unknown("logo", "logo", source, where=" of an organizer or funder")
         return LogoLink(self.url(asset.path), found.width, found.height)

@@ -186,7 +186,7 @@ def _organization(conf: Conference, org: Organization, lang: str) -> dict[str, A
     data: dict[str, Any] = {"@type": "Organization", "name": org.name.get(lang)}
     if org.url:
         data["url"] = org.url
-    logo = dict(conf.logos).get(org.logo) if org.logo else None
+    logo = conf.logo(org.logo) if org.logo else None
     if logo is not None and org.logo is not None:
         data["logo"] = conf.base_url + logos.published_path(org.logo, logo)
     return data

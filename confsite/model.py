@@ -278,6 +278,10 @@ class Conference:
     #: The logos of organizers and funders: their paths in the content folder, and the files.
     logos: tuple[tuple[str, Logo], ...] = ()
 
+    def logo(self, source: str) -> Logo | None:
+        """Return the logo file that organizers or funders name by ``source`` (in the content folder)."""
+        return next((logo for path, logo in self.logos if path == source), None)
+
     @property
     def tz(self) -> ZoneInfo:
         """Return the conference's timezone."""
