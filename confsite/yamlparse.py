@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,19 +89,8 @@ class _Loader(BASE_LOADER):  # type: ignore[misc,valid-type]
     def is_item(self, node: yaml.Node) -> bool:
         """Tell whether ``node`` is an item of a list (found when first asked: only for a problem)."""
         if self._items is None:
-            self._items = set()
-            seen: set[int] = set()
-            todo = [self.root] if self.root is not None else []
-            while todo:
-                here = todo.pop()
-                if id(here) in seen:
-                    continue
-                seen.add(id(here))
-                if isinstance(here, yaml.SequenceNode):
-                    self._items.update(id(item) for item in here.value)
-                    todo.extend(here.value)
-                elif isinstance(here, yaml.MappingNode):
-                    todo.extend(part for pair in here.value for part in pair)
+            lists = (here for here in _nodes(self.root) if isinstance(here, yaml.SequenceNode))
+            self._items = {id(item) for here in lists for item in here.value}
         return id(node) in self._items
 
 
@@ -261,16 +251,22 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
 def _editor_lines(root: yaml.Node, text: str) -> None:
     """Give every node the line that an editor sees it on, where YAML counts U+2028 as a line break."""
     newlines = [match.start() for match in re.finditer("\r\n|\n|\r", text)]
-    seen: set[int] = set()
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        if id(node) in seen:  # (an alias)
-            continue
-        seen.add(id(node))
+    for node in _nodes(root):
         mark = node.start_mark
         line = bisect.bisect_left(newlines, mark.index)
         node.start_mark = yaml.Mark(mark.name, mark.index, line, mark.column, None, 0)
+
+
+def _nodes(root: yaml.Node | None) -> Iterator[yaml.Node]:
+    """Yield every node of a composed document once (a node that aliases reach again, once)."""
+    seen: set[int] = set()
+    todo = [root] if root is not None else []
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
         if isinstance(node, yaml.MappingNode):
             todo.extend(part for pair in node.value for part in pair)
         elif isinstance(node, yaml.SequenceNode):
