@@ -101,25 +101,23 @@ def resolve(site: Built, target: str) -> tuple[HTTPStatus, str]:
     return HTTPStatus.NOT_FOUND, ""
 
 
+#: What the preview serves under its problems: the last good build, or (before any) nothing.
+_LAST_GOOD = msg("this page is the last good build", "diese Seite ist der letzte gelungene Stand")
+_NOT_YET = msg("the site could not be built yet", "die Website konnte noch nicht erstellt werden")
+
+
 def overlay(errors: tuple[str, ...], built: bool = True) -> str:
     """Show the problems of the latest rebuild over the page, as FILE:LINE: where: what.
 
     ``built``: whether the page under it is the last good build; else no build has succeeded yet.
     """
-    if built:
-        heading = msg(
-            "{count} problem(s) found; this page is the last good build. Fix and save: it reloads by itself.",
-            "{count} Problem(e) gefunden; diese Seite ist der letzte gelungene Stand."
-            " Beheben und speichern: Sie lädt sich selbst neu.",
-            count=len(errors),
-        ).render()
-    else:
-        heading = msg(
-            "{count} problem(s) found; the site could not be built yet. Fix and save: it reloads by itself.",
-            "{count} Problem(e) gefunden; die Website konnte noch nicht erstellt werden."
-            " Beheben und speichern: Sie lädt sich selbst neu.",
-            count=len(errors),
-        ).render()
+    state = _LAST_GOOD if built else _NOT_YET
+    heading = msg(
+        "{count} problem(s) found; {state}. Fix and save: it reloads by itself.",
+        "{count} Problem(e) gefunden; {state}. Beheben und speichern: Sie lädt sich selbst neu.",
+        count=len(errors),
+        state=state,
+    ).render()
     lines = "\n".join(html.escape(e) for e in errors)
     return (
         f'<div id="confsite-errors" role="alert" style="{_OVERLAY_STYLE}">'
@@ -147,8 +145,8 @@ def content_type(name: str) -> str:
 def nothing_yet() -> bytes:
     """Return the page served before any build has succeeded, in the language of the messages."""
     title = html.escape(msg("No site yet", "Noch keine Website").render())
-    said = msg("The site could not be built yet", "Die Website konnte noch nicht erstellt werden")
-    heading = html.escape(said.render())
+    said = _NOT_YET.render()
+    heading = html.escape(said[:1].upper() + said[1:])
     page = (
         f'<!doctype html>\n<html lang="{messages.current()}"><head><meta charset="utf-8">'
         f"<title>{title}</title></head>\n<body><h1>{heading}</h1></body></html>\n"
