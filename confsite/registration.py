@@ -17,6 +17,8 @@ class PartState:
     deadline: dt.datetime
     deadline_is_day: bool
     capacity: int | None
+    #: When registration for the part ends: its deadline, or the event's start if that comes first.
+    closes: dt.datetime
 
     @property
     def can_register(self) -> bool:
@@ -33,6 +35,8 @@ class State:
     parts: tuple[PartState, ...]
     deadline: dt.datetime
     deadline_is_day: bool
+    #: When the event starts, which ends registration too.
+    starts: dt.datetime
 
     @property
     def open(self) -> bool:
@@ -48,6 +52,11 @@ class State:
         """Return the latest deadline among the parts still open."""
         candidates = [(p.deadline, p.deadline_is_day) for p in self.parts if p.can_register]
         return max(candidates) if candidates else (self.deadline, self.deadline_is_day)
+
+    @property
+    def open_closes(self) -> dt.datetime:
+        """Return when the registration of :attr:`open_deadline` ends (the event's start, if earlier)."""
+        return min(self.open_deadline[0], self.starts)
 
 
 def state_at(conf: Conference, now: dt.datetime) -> State:
@@ -71,5 +80,5 @@ def state_at(conf: Conference, now: dt.datetime) -> State:
                 deadline, is_day = settings.deadline, settings.deadline_is_day
         if status in ("open", "waitlist") and (now > deadline or phase != "before"):
             status = "closed"
-        parts.append(PartState(part, status, deadline, is_day, capacity))
-    return State(now, phase, tuple(parts), reg.deadline, reg.deadline_is_day)
+        parts.append(PartState(part, status, deadline, is_day, capacity, min(deadline, conf.start)))
+    return State(now, phase, tuple(parts), reg.deadline, reg.deadline_is_day, conf.start)

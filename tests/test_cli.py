@@ -589,8 +589,8 @@ def test_a_filter_failing_on_a_value_of_the_conference_keeps_the_traceback(tmp_p
 
 
 def test_the_shipped_templates_are_never_blamed(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    """What fails in them is confsite's bug, even a filter of Jinja's given a wrong kind of value
-    (a date to compare with the conference's start), which a copy of them would be told: a traceback."""
+    """What fails in them is confsite's bug, a traceback: here a date handed on as a deadline, which
+    the registration state compares with the conference's start."""
     day = dt.date(2019, 3, 27)
     monkeypatch.setattr(registration.State, "open_deadline", property(lambda state: (day, False)))
     monkeypatch.setenv("CONFSITE_NO_CACHE", "1")
