@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import json
@@ -24,6 +25,18 @@ AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE = {"width": 375, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
 BUILD_MOMENTS = {"default": BEFORE_DEADLINE, "multiday": MULTIDAY_NOW}
+
+
+@contextlib.contextmanager
+def page_at(browser: Any, moment: dt.datetime, **options: Any) -> Iterator[Any]:
+    """Open a page in a browser context of its own whose clock stands still at ``moment``."""
+    context = browser.new_context(**options)
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(moment)
+        yield page
+    finally:
+        context.close()
 
 
 def html_pages(site: Path) -> list[str]:
@@ -116,22 +129,16 @@ def test_all_content_is_in_a_landmark(audit: dict[str, dict[str, Any]]) -> None:
 def test_the_call_to_action_is_part_of_the_banner(browser: Any, tmp_path: Path, built: dt.datetime) -> None:
     require("axe-core (npm ci)", AXE.exists())
     site = site_with(tmp_path, built)
-    context = browser.new_context(viewport=DESKTOP)
-    try:
-        page = context.new_page()
-        page.clock.set_fixed_time(built)
-        with serve(site) as base:
-            for rel in ("de/index.html", "en/programme/index.html", "404.html"):
-                page.goto(base + rel)
-                assert page.get_by_role("banner").locator(".cta-bar").count() == 1, rel
-                page.add_script_tag(path=str(AXE))
-                outside = page.evaluate(
-                    "() => axe.run(document, {runOnly: {type: 'rule', values: ['region']}})"
-                    ".then(r => r.violations.flatMap(v => v.nodes.map(n => n.target)))"
-                )
-                assert outside == [], rel
-    finally:
-        context.close()
+    with page_at(browser, built, viewport=DESKTOP) as page, serve(site) as base:
+        for rel in ("de/index.html", "en/programme/index.html", "404.html"):
+            page.goto(base + rel)
+            assert page.get_by_role("banner").locator(".cta-bar").count() == 1, rel
+            page.add_script_tag(path=str(AXE))
+            outside = page.evaluate(
+                "() => axe.run(document, {runOnly: {type: 'rule', values: ['region']}})"
+                ".then(r => r.violations.flatMap(v => v.nodes.map(n => n.target)))"
+            )
+            assert outside == [], rel
 
 
 def test_no_page_scrolls_sideways_on_a_phone(audit: dict[str, dict[str, Any]]) -> None:
@@ -201,51 +208,45 @@ FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]:not([tabindex=
 def test_keyboard_reaches_every_link_in_reading_order_with_visible_focus(
     browser: Any, default_site: Path, rel: str
 ) -> None:
-    context = browser.new_context(viewport=DESKTOP)
-    try:
-        page = context.new_page()
-        page.clock.set_fixed_time(dt.datetime(2019, 3, 1, 12, tzinfo=dt.UTC))
-        with serve(default_site) as base:
-            page.goto(base + rel)
-            count = page.evaluate(
-                "sel => { const els = [...document.querySelectorAll(sel)];"
-                " els.forEach((e, i) => e.dataset.order = i); return els.length; }",
-                FOCUSABLE,
+    with (
+        page_at(browser, dt.datetime(2019, 3, 1, 12, tzinfo=dt.UTC), viewport=DESKTOP) as page,
+        serve(default_site) as base,
+    ):
+        page.goto(base + rel)
+        count = page.evaluate(
+            "sel => { const els = [...document.querySelectorAll(sel)];"
+            " els.forEach((e, i) => e.dataset.order = i); return els.length; }",
+            FOCUSABLE,
+        )
+        order, invisible = [], []
+        for _ in range(count):
+            page.keyboard.press("Tab")
+            info = page.evaluate(
+                """() => { const e = document.activeElement; const s = getComputedStyle(e);
+                  const r = e.getBoundingClientRect();
+                  return {order: e.dataset.order,
+                          outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
+                          visible: r.width > 0 && r.height > 0, cls: e.className,
+                          href: e.getAttribute('href')}; }"""
             )
-            order, invisible = [], []
-            for _ in range(count):
-                page.keyboard.press("Tab")
-                info = page.evaluate(
-                    """() => { const e = document.activeElement; const s = getComputedStyle(e);
-                      const r = e.getBoundingClientRect();
-                      return {order: e.dataset.order,
-                              outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
-                              visible: r.width > 0 && r.height > 0, cls: e.className,
-                              href: e.getAttribute('href')}; }"""
-                )
-                order.append(int(info["order"]))
-                if not (info["outline"] and info["visible"]):
-                    invisible.append(info)
-            assert order == list(range(count))
-            assert invisible == []
-            # the skip link comes first and moves to the main content
-            page.keyboard.press("Tab")
-            page.goto(base + rel)
-            page.keyboard.press("Tab")
-            assert page.evaluate("document.activeElement.className") == "skip"
-            page.keyboard.press("Enter")
-            assert page.evaluate("location.hash") == "#main"
-    finally:
-        context.close()
+            order.append(int(info["order"]))
+            if not (info["outline"] and info["visible"]):
+                invisible.append(info)
+        assert order == list(range(count))
+        assert invisible == []
+        # the skip link comes first and moves to the main content
+        page.keyboard.press("Tab")
+        page.goto(base + rel)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip"
+        page.keyboard.press("Enter")
+        assert page.evaluate("location.hash") == "#main"
 
 
 def test_language_switch_and_registration_link_work_from_the_keyboard(
     browser: Any, default_site: Path
 ) -> None:
-    context = browser.new_context(viewport=DESKTOP)
-    try:
-        page = context.new_page()
-        page.clock.set_fixed_time(dt.datetime(2019, 3, 1, 12, tzinfo=dt.UTC))
+    with page_at(browser, dt.datetime(2019, 3, 1, 12, tzinfo=dt.UTC), viewport=DESKTOP) as page:
         opened: list[str] = []
         page.route("https://example.org/**", lambda route: (opened.append(route.request.url), route.abort()))
         with serve(default_site) as base:
@@ -265,8 +266,6 @@ def test_language_switch_and_registration_link_work_from_the_keyboard(
             page.keyboard.press("Enter")
             page.wait_for_timeout(300)
             assert opened and opened[0].startswith("https://example.org/kosi-lab-2019/anmeldung")
-    finally:
-        context.close()
 
 
 def test_deadline_script_closes_the_call_to_action_once_the_deadline_has_passed(
@@ -383,17 +382,11 @@ LAYOUT_SHIFT = """() => new Promise(resolve => { let sum = 0;
 def test_before_the_deadline_the_deadline_script_shifts_nothing(
     browser: Any, default_site: Path, size: dict[str, int]
 ) -> None:
-    context = browser.new_context(viewport=size)
-    try:
-        page = context.new_page()
-        page.clock.set_fixed_time(BEFORE_DEADLINE)
-        with serve(default_site) as base:
-            for rel in ("de/index.html", "de/flyer/index.html", "en/programme/index.html"):
-                page.goto(base + rel)
-                assert page.evaluate(LAYOUT_SHIFT) == 0, rel
-                assert page.locator("[data-after]:not([hidden])").count() == 0, rel
-    finally:
-        context.close()
+    with page_at(browser, BEFORE_DEADLINE, viewport=size) as page, serve(default_site) as base:
+        for rel in ("de/index.html", "de/flyer/index.html", "en/programme/index.html"):
+            page.goto(base + rel)
+            assert page.evaluate(LAYOUT_SHIFT) == 0, rel
+            assert page.locator("[data-after]:not([hidden])").count() == 0, rel
 
 
 #: Words that broke in the middle without a hyphen before the pages were hyphenated (page, width, word,
@@ -445,10 +438,7 @@ def test_screenshots_of_home_and_schedule(browser: Any, default_site: Path) -> N
     folder.mkdir(parents=True, exist_ok=True)
     with serve(default_site) as base:
         for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
-            context = browser.new_context(viewport=size)
-            try:
-                page = context.new_page()
-                page.clock.set_fixed_time(dt.datetime(2019, 3, 1, 12, tzinfo=dt.UTC))
+            with page_at(browser, dt.datetime(2019, 3, 1, 12, tzinfo=dt.UTC), viewport=size) as page:
                 for rel, name in (
                     ("de/index.html", "home-de"),
                     ("en/index.html", "home-en"),
@@ -460,8 +450,6 @@ def test_screenshots_of_home_and_schedule(browser: Any, default_site: Path) -> N
                     page.screenshot(path=str(path), full_page=True)
                     assert path.stat().st_size > 10_000
                     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
-            finally:
-                context.close()
     print(f"\nscreenshots saved in {folder}")
 
 
