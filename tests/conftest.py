@@ -18,13 +18,21 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import etree
 
-from confbuilder import make_site
+from confbuilder import Site, make_site
 from confsite.pipeline import build
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
 #: A moment before every deadline of the default conference.
 BEFORE_DEADLINE = dt.datetime(2019, 3, 1, 12, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Site:
+    """The minimal folder (confbuilder) in the working folder: errors name files content/<name>, as
+    an editor sees them. Modules that need another site define their own."""
+    monkeypatch.chdir(tmp_path)
+    return make_site(tmp_path)
 
 
 @pytest.fixture(scope="session")

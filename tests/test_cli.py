@@ -25,13 +25,6 @@ NOW = ["--now", "2019-03-01T12:00"]
 ERROR_LINE = re.compile(r"^(?P<file>[^:\s][^:]*):(?P<line>[1-9]\d*): (?P<where>[^:\s]+): (?P<what>\S.*)$")
 
 
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Site:
-    """A valid content folder in the working folder, so paths read content/..., site/..."""
-    monkeypatch.chdir(tmp_path)
-    return make_site(tmp_path)
-
-
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     """Run the command line in-process; return its exit status, stdout and stderr."""
     code = main(list(argv))

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
+from test_validation import single
 
 from confbuilder import Site, make_site
 from confsite import markup, messages
@@ -34,23 +35,9 @@ with warnings.catch_warnings(), contextlib.suppress(ImportError):
 NOW = ["--now", "2019-03-01T12:00"]
 
 
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Site:
-    """The minimal folder: conference.yaml, program.yaml (one part, two sessions), people.yaml."""
-    monkeypatch.chdir(tmp_path)  # errors then name files as content/<name>, as an editor sees them
-    return make_site(tmp_path)
-
-
-def only_error(site: Site) -> ContentError:
-    """Return the only error of an invalid folder."""
-    errors = site.errors()
-    assert len(errors) == 1, "expected exactly one error, got:\n" + "\n".join(map(str, errors))
-    return errors[0]
-
-
 def expect(site: Site, name: str, line: int, where: str, english: str, german: str = "") -> ContentError:
     """Assert that the folder has exactly this one error, saying ``english`` (and ``german``)."""
-    error = only_error(site)
+    error = single(site)
     assert (error.path, error.line, error.where) == (site.shown(name), line, where), str(error)
     assert english in error.message, f"{english!r} not in: {error}"
     assert error.text is not None

@@ -24,13 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Site:
-    """The minimal folder: conference.yaml, program.yaml (one part, two sessions), people.yaml."""
-    monkeypatch.chdir(tmp_path)  # errors then name files as content/<name>, as an editor sees them
-    return make_site(tmp_path)
-
-
-@pytest.fixture
 def full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Site:
     """The minimal folder plus forums.yaml, podium.yaml and a page in both languages."""
     monkeypatch.chdir(tmp_path)
